@@ -1,0 +1,77 @@
+// Reverse mode by extending the graph: partial adjoints are summed in reverse topological order.
+import type { Ops } from "../dsl/ops.ts";
+import type { Origin } from "../ir/graph.ts";
+import type { Node } from "../ir/node.ts";
+import { ops } from "../ops/registry.ts";
+
+/**
+ * Appends to the graph the adjoints of `wrt` for outputs weighted by `cotangents`
+ * (the vector-Jacobian product). An input that no output depends on gets a structural zero.
+ */
+export function vjp(
+  g: Ops,
+  outputs: readonly Node[],
+  cotangents: readonly Node[],
+  wrt: readonly Node[],
+): Node[] {
+  const relevant = nodesBetween(g, wrt, outputs);
+  const firstNewId = g.graph.nodes.length;
+  // node id -> the partial adjoints it has received so far (node_to_grad)
+  const partials = new Map<number, Node[]>();
+  outputs.forEach((output, i) => receive(partials, output, cotangents[i]));
+  const adjoints = new Map<number, Node>();
+  const lastId = Math.max(...outputs.map((output) => output.id));
+
+  for (let id = lastId; id >= 0; id--) {
+    const received = partials.get(id);
+    if (received === undefined) continue;
+    const y = g.graph.nodes[id];
+    const origin = adjointOrigin(g, y);
+    const y_bar = g.within(origin, () => received.reduce((total, part) => g.add(total, part)));
+    // name only sums built here: a seed or a shared node keeps its own name
+    if (origin.label !== undefined && y_bar.id >= firstNewId) g.graph.label(y_bar, origin.label);
+    adjoints.set(id, y_bar);
+    if (y.inputs.length === 0) continue;
+    const rule = ops[y.op].vjp as (ctx: object) => readonly (Node | null)[];
+    // partial adjoints are unnamed temporaries; only the summed adjoint carries the name
+    const input_bars = g.within({ ...origin, label: undefined }, () =>
+      rule({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar }),
+    );
+    y.inputs.forEach((input, k) => {
+      const input_bar = input_bars[k];
+      if (input_bar !== null && relevant.has(input.id)) receive(partials, input, input_bar);
+    });
+  }
+  return wrt.map((w) => adjoints.get(w.id) ?? g.constant(0, w.shape));
+}
+
+function receive(partials: Map<number, Node[]>, node: Node, part: Node): void {
+  const list = partials.get(node.id);
+  if (list === undefined) partials.set(node.id, [part]);
+  else list.push(part);
+}
+
+/** Adjoint nodes come from the primal's DSL line and are named after it: x -> x_bar. */
+function adjointOrigin(g: Ops, primal: Node): Origin {
+  const { loc, label } = g.graph.origin(primal);
+  return { loc, role: "adjoint", label: label === undefined ? undefined : `${label}_bar` };
+}
+
+/** Ids of nodes that depend on some `from` node and on which some `to` node depends. */
+export function nodesBetween(g: Ops, from: readonly Node[], to: readonly Node[]): Set<number> {
+  const nodes = g.graph.nodes;
+  const lastId = Math.max(-1, ...to.map((node) => node.id));
+  const dependsOnFrom = new Set(from.map((node) => node.id));
+  for (let id = 0; id <= lastId; id++) {
+    if (nodes[id].inputs.some((input) => dependsOnFrom.has(input.id))) dependsOnFrom.add(id);
+  }
+  const between = new Set<number>();
+  const stack = to.filter((node) => dependsOnFrom.has(node.id));
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (between.has(node.id)) continue;
+    between.add(node.id);
+    for (const input of node.inputs) if (dependsOnFrom.has(input.id)) stack.push(input);
+  }
+  return between;
+}

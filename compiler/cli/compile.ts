@@ -1,0 +1,104 @@
+// Loading graph files and writing (or checking) their generated modules.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { generate, hashLinePrefix } from "../codegen/generate.ts";
+import { AdjointError } from "../errors.ts";
+import { isProgram, type Program } from "../ir/program.ts";
+
+export interface CompileFilesOptions {
+  readonly outDir: string;
+  readonly runtimeImport: string;
+}
+
+interface Job {
+  readonly input: string;
+  readonly output: string;
+}
+
+/** Compiles each file and writes its module when the bytes differ; returns one line per file. */
+export async function compileFiles(
+  files: readonly string[],
+  options: CompileFilesOptions,
+): Promise<string[]> {
+  const lines: string[] = [];
+  await mkdir(options.outDir, { recursive: true });
+  for (const job of jobs(files, options.outDir)) {
+    const { source } = await generateFile(job, options);
+    const current = existsSync(job.output) ? await readFile(job.output, "utf8") : undefined;
+    if (current === source) {
+      lines.push(`unchanged ${job.output}`);
+    } else {
+      await writeFile(job.output, source);
+      lines.push(`wrote ${job.output}`);
+    }
+  }
+  return lines;
+}
+
+/** One line per generated file that is missing, stale or hand-edited. */
+export async function checkFiles(
+  files: readonly string[],
+  options: CompileFilesOptions,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const job of jobs(files, options.outDir)) {
+    const { source, hash } = await generateFile(job, options);
+    if (!existsSync(job.output)) {
+      problems.push(`missing: ${job.output} (compile ${job.input} to create it)`);
+      continue;
+    }
+    const current = await readFile(job.output, "utf8");
+    if (current === source) continue;
+    const recorded = current.split("\n").find((line) => line.includes(hashLinePrefix));
+    problems.push(
+      recorded?.endsWith(hash) === true
+        ? `hand-edited: ${job.output} (its graph is unchanged, but the file differs from what the compiler writes)`
+        : `stale: ${job.output} (${job.input} compiles to a different module)`,
+    );
+  }
+  return problems;
+}
+
+function jobs(files: readonly string[], outDir: string): Job[] {
+  const seen = new Map<string, string>();
+  return files.map((input) => {
+    const base = path.basename(input).replace(/(\.graph)?\.[cm]?ts$/, "");
+    const output = path.join(outDir, `${base}.ts`);
+    const earlier = seen.get(output);
+    if (earlier !== undefined) {
+      throw new AdjointError(`${input} and ${earlier} would both be written to ${output}`);
+    }
+    seen.set(output, input);
+    return { input, output };
+  });
+}
+
+async function generateFile(job: Job, options: CompileFilesOptions) {
+  const program = await loadProgram(job.input);
+  return generate(program, {
+    runtimeImport: options.runtimeImport,
+    sourceName: path.basename(job.input),
+  });
+}
+
+/** Imports a graph file and returns its default export, which must be a program. */
+export async function loadProgram(file: string): Promise<Program> {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) throw new AdjointError(`${file}: no such file`);
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+  } catch (error) {
+    if (error instanceof AdjointError) throw error;
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    throw new AdjointError(`${file}: failed to load:\n${message}`);
+  }
+  if (!isProgram(module.default)) {
+    throw new AdjointError(
+      `${file}: the default export is not a program (export default program("name", (g) => ...))`,
+    );
+  }
+  return module.default;
+}

@@ -1,0 +1,95 @@
+// Command line: `adjoint compile FILES --out DIR [--check]`, with help for every option.
+import { parseArgs } from "node:util";
+import { compilerVersion } from "../codegen/generate.ts";
+import { AdjointError } from "../errors.ts";
+import { checkFiles, compileFiles } from "./compile.ts";
+
+const mainHelp = `adjoint ${compilerVersion}: ahead-of-time automatic differentiation for TypeScript
+
+Usage:
+  adjoint compile [options] <file.graph.ts>...   compile graph files to TypeScript modules
+  adjoint --help                                 show this help
+  adjoint --version                              show the version
+
+Run \`adjoint compile --help\` for the options of compile.`;
+
+const compileHelp = `Usage: adjoint compile [options] <file.graph.ts>...
+
+Each file's default export must be a program (export default program("name", (g) => ...)).
+FILE.graph.ts is written to OUT/FILE.ts as a formatted module exporting createName().
+
+Options:
+  --out <dir>              directory for generated modules (default: generated)
+  --check                  write nothing; exit 1 naming every generated file that is missing,
+                           stale (its graph changed) or hand-edited, exit 0 if all are current
+  --runtime-import <spec>  module the generated code imports the runtime from
+                           (default: adjoint/runtime)
+  -h, --help               show this help
+
+Exit status: 0 on success, 1 on a compile error or a failed check, 2 on a usage error.`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    console.log(mainHelp);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-v") {
+    console.log(compilerVersion);
+    return 0;
+  }
+  if (command !== "compile") return usageError(`unknown command "${command}"`, mainHelp);
+  return runCompile(rest);
+}
+
+async function runCompile(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        out: { type: "string", default: "generated" },
+        check: { type: "boolean", default: false },
+        "runtime-import": { type: "string", default: "adjoint/runtime" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    return usageError((error as Error).message, compileHelp);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(compileHelp);
+    return 0;
+  }
+  if (positionals.length === 0) return usageError("no graph files given", compileHelp);
+  const options = { outDir: values.out, runtimeImport: values["runtime-import"] };
+  try {
+    if (values.check) {
+      const problems = await checkFiles(positionals, options);
+      for (const problem of problems) console.error(problem);
+      if (problems.length > 0) {
+        console.error(
+          `adjoint: ${problems.length} generated file(s) out of date; run adjoint compile`,
+        );
+        return 1;
+      }
+      console.log(`adjoint: ${positionals.length} generated file(s) up to date`);
+      return 0;
+    }
+    for (const line of await compileFiles(positionals, options)) console.log(line);
+    return 0;
+  } catch (error) {
+    if (error instanceof AdjointError) {
+      console.error(`adjoint: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function usageError(message: string, help: string): number {
+  console.error(`adjoint: ${message}\n\n${help}`);
+  return 2;
+}

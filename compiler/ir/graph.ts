@@ -1,0 +1,124 @@
+// An append-only graph of interned nodes: building the same expression twice returns the same node.
+import { AdjointError, type SourceLoc } from "../errors.ts";
+import { ops } from "../ops/registry.ts";
+import { ShapeError } from "../ops/def.ts";
+import type { AttrsOf, DType, Node, NodeOf, OpName } from "./node.ts";
+import { formatShape } from "./shape.ts";
+
+/** Where a node came from: its DSL line and a name hint for generated code. Not part of identity. */
+export interface Origin {
+  readonly loc?: SourceLoc;
+  readonly label?: string;
+  readonly role?: "adjoint" | "tangent";
+}
+
+export class Graph {
+  private readonly nodeList: Node[] = [];
+  private readonly table = new Map<string, Node>();
+  private readonly origins = new Map<number, Origin>();
+
+  constructor(readonly dtype: DType) {}
+
+  /** Every node in creation order, which is a topological order. */
+  get nodes(): readonly Node[] {
+    return this.nodeList;
+  }
+
+  has(node: Node): boolean {
+    return this.nodeList[node.id] === node;
+  }
+
+  origin(node: Node): Origin {
+    return this.origins.get(node.id) ?? {};
+  }
+
+  /** Gives an existing node a name hint, unless it already has one. */
+  label(node: Node, label: string): void {
+    const origin = this.origin(node);
+    if (origin.label === undefined) this.origins.set(node.id, { ...origin, label });
+  }
+
+  /** Returns the node for (op, inputs, attrs), creating it when it is new. */
+  intern<K extends OpName>(
+    op: K,
+    inputs: readonly Node[],
+    attrs: AttrsOf[K],
+    origin: () => Origin = () => ({}),
+  ): NodeOf<K> {
+    const key = internKey(op, inputs, attrs);
+    const existing = this.table.get(key);
+    if (existing !== undefined) return existing as NodeOf<K>;
+    for (const input of inputs) {
+      if (!this.has(input)) {
+        throw new AdjointError(
+          `${op}: input %${input.id} belongs to another graph (nodes cannot be shared between programs)`,
+          origin().loc,
+        );
+      }
+    }
+    const shape = inferShape(op, inputs, attrs, origin);
+    const node = Object.freeze({
+      id: this.nodeList.length,
+      op,
+      inputs: Object.freeze([...inputs]),
+      attrs: Object.freeze(attrs),
+      shape: Object.freeze([...shape]),
+      dtype: this.dtype,
+    }) as NodeOf<K>;
+    this.nodeList.push(node as Node);
+    this.table.set(key, node as Node);
+    const info = origin();
+    if (info.loc !== undefined || info.label !== undefined || info.role !== undefined) {
+      this.origins.set(node.id, info);
+    }
+    return node;
+  }
+}
+
+function inferShape<K extends OpName>(
+  op: K,
+  inputs: readonly Node[],
+  attrs: AttrsOf[K],
+  origin: () => Origin,
+): readonly number[] {
+  const def = ops[op];
+  if (def.arity !== "leaf" && inputs.length !== def.arity) {
+    throw new AdjointError(
+      `${op}: expects ${def.arity} inputs, got ${inputs.length}`,
+      origin().loc,
+    );
+  }
+  try {
+    return def.shape(
+      inputs.map((input) => input.shape),
+      attrs as never,
+    );
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    const shapes = inputs.map((input) => `%${input.id}: ${formatShape(input.shape)}`).join(", ");
+    throw new AdjointError(
+      `${op}: ${error.message}${shapes === "" ? "" : ` (inputs ${shapes})`}`,
+      origin().loc,
+    );
+  }
+}
+
+/** A key that tells apart everything that makes two nodes compute different values (-0 and NaN included). */
+function internKey(op: OpName, inputs: readonly Node[], attrs: object): string {
+  return `${op}(${inputs.map((input) => input.id).join(",")}){${attrsKey(attrs)}}`;
+}
+
+export function attrsKey(attrs: object): string {
+  return Object.keys(attrs)
+    .sort()
+    .map((key) => `${key}=${valueKey((attrs as Record<string, unknown>)[key])}`)
+    .join(";");
+}
+
+function valueKey(value: unknown): string {
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map(valueKey).join(",")}]`;
+  throw new Error(`unsupported attribute value ${String(value)}`);
+}

@@ -1,0 +1,56 @@
+// The reference interpreter: evaluates nodes through each op's `eval`. The oracle for folding and tests.
+import { AdjointError } from "../errors.ts";
+import type { Tensor } from "../ops/def.ts";
+import { ops } from "../ops/registry.ts";
+import type { Node } from "./node.ts";
+import { formatShape, sizeOf } from "./shape.ts";
+
+/** Values of leaves by name: a number for a scalar, or one number per element. */
+export type LeafValues = Readonly<Record<string, number | ArrayLike<number>>>;
+
+/** Evaluates `roots` (and what they depend on) in float64. */
+export function interpret(roots: readonly Node[], leaves: LeafValues = {}): Float64Array[] {
+  const memo = new Map<number, Tensor>();
+  const leaf = (name: string, node: Node): Float64Array => {
+    const value = leaves[name];
+    if (value === undefined) throw new AdjointError(`interpret: no value for ${node.op} "${name}"`);
+    const data = typeof value === "number" ? Float64Array.of(value) : Float64Array.from(value);
+    if (data.length !== sizeOf(node.shape)) {
+      throw new AdjointError(
+        `interpret: ${node.op} "${name}" has shape ${formatShape(node.shape)} (${sizeOf(node.shape)} values), got ${data.length}`,
+      );
+    }
+    return data;
+  };
+  const evaluate = (node: Node): Tensor => {
+    const known = memo.get(node.id);
+    if (known !== undefined) return known;
+    // inputs have lower ids, so evaluating them first in id order avoids deep recursion
+    const args = node.inputs.map(evaluate);
+    const run = ops[node.op].eval as (
+      inputs: readonly Tensor[],
+      attrs: unknown,
+      shape: readonly number[],
+      env: { leaf: (name: string) => Float64Array },
+    ) => Float64Array;
+    const data = run(args, node.attrs, node.shape, { leaf: (name) => leaf(name, node) });
+    const tensor = { shape: node.shape, data };
+    memo.set(node.id, tensor);
+    return tensor;
+  };
+  const ordered = [...new Set(collect(roots))].sort((a, b) => a.id - b.id);
+  for (const node of ordered) evaluate(node);
+  return roots.map((root) => evaluate(root).data);
+}
+
+function collect(roots: readonly Node[]): Node[] {
+  const seen = new Map<number, Node>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node.id)) continue;
+    seen.set(node.id, node);
+    stack.push(...node.inputs);
+  }
+  return [...seen.values()];
+}

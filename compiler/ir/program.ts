@@ -1,0 +1,35 @@
+// A program: one graph plus named entry points that share its buffers.
+import type { SourceLoc } from "../errors.ts";
+import type { Graph } from "./graph.ts";
+import type { DType, Node, NodeOf } from "./node.ts";
+
+export interface EntryPoint {
+  readonly name: string;
+  /** Output name -> node, in declaration order. */
+  readonly fetch: readonly (readonly [string, Node])[];
+  /** Param -> its new value; all values are computed before any param is written. */
+  readonly update: readonly (readonly [NodeOf<"param">, Node])[];
+  readonly loc?: SourceLoc;
+}
+
+/** Initial value of a param: one number fills it, otherwise one per element. */
+export type ParamInit = number | readonly number[];
+
+export interface Program {
+  readonly kind: "adjoint.program";
+  readonly name: string;
+  readonly dtype: DType;
+  readonly graph: Graph;
+  readonly entries: readonly EntryPoint[];
+  /** Declared inputs and params in declaration order (kept even when no entry reads them). */
+  readonly leaves: readonly (NodeOf<"input"> | NodeOf<"param">)[];
+  readonly paramInit: ReadonlyMap<string, ParamInit>;
+  /** The file that declared the program, when it was loaded from one. */
+  readonly file?: string;
+}
+
+export function isProgram(value: unknown): value is Program {
+  return (
+    typeof value === "object" && value !== null && (value as Program).kind === "adjoint.program"
+  );
+}

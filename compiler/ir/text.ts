@@ -1,0 +1,65 @@
+// The stable text form of a graph, one node a line: `%7: f64[64,10] = matmul %3 %5 {transA=false, transB=false}`.
+import type { Graph } from "./graph.ts";
+import type { Node } from "./node.ts";
+import type { Program } from "./program.ts";
+import { formatShape } from "./shape.ts";
+
+export function nodeText(node: Node): string {
+  const args = node.inputs.map((input) => `%${input.id}`);
+  const head = `%${node.id}: ${node.dtype}${formatShape(node.shape)} = ${node.op}`;
+  return [head, ...args, attrsText(node)].filter((part) => part !== "").join(" ");
+}
+
+function attrsText(node: Node): string {
+  switch (node.op) {
+    case "input":
+    case "param":
+      return JSON.stringify(node.attrs.name);
+    case "const":
+      return node.attrs.values.map(numberText).join(" ");
+    default: {
+      const entries = Object.entries(node.attrs).filter(
+        ([key]) => key !== "shape" || node.op !== "broadcast",
+      );
+      if (entries.length === 0) return "";
+      return `{${entries.map(([key, value]) => `${key}=${String(value)}`).join(", ")}}`;
+    }
+  }
+}
+
+function numberText(value: number): string {
+  return Object.is(value, -0) ? "-0" : String(value);
+}
+
+/** Nodes in id order; with `roots`, only the nodes they reach. */
+export function graphText(graph: Graph, roots?: readonly Node[]): string {
+  const keep = roots === undefined ? undefined : reachable(roots);
+  return graph.nodes
+    .filter((node) => keep === undefined || keep.has(node.id))
+    .map(nodeText)
+    .join("\n");
+}
+
+export function programText(program: Program): string {
+  const lines = [`program ${program.name} (${program.dtype})`, graphText(program.graph)];
+  for (const entry of program.entries) {
+    const fetch = entry.fetch.map(([name, node]) => `${name}=%${node.id}`).join(" ");
+    const update = entry.update
+      .map(([param, value]) => `${param.attrs.name}:=%${value.id}`)
+      .join(" ");
+    lines.push(`entry ${entry.name}: ${[fetch, update].filter((part) => part !== "").join(" ")}`);
+  }
+  return lines.join("\n");
+}
+
+export function reachable(roots: readonly Node[]): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node.id)) continue;
+    seen.add(node.id);
+    stack.push(...node.inputs);
+  }
+  return seen;
+}

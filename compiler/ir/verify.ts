@@ -1,0 +1,44 @@
+// Structural checks run after every pass in tests: order, arity, attributes and shapes.
+import { ops } from "../ops/registry.ts";
+import { sameShape, sizeOf } from "./shape.ts";
+import type { Program } from "./program.ts";
+import { nodeText } from "./text.ts";
+
+export function verify(program: Program): void {
+  const { graph } = program;
+  graph.nodes.forEach((node, index) => {
+    const problem = (message: string) => new Error(`verify: ${nodeText(node)}: ${message}`);
+    if (node.id !== index) throw problem(`id ${node.id} stored at index ${index}`);
+    if (node.dtype !== graph.dtype) throw problem(`dtype ${node.dtype} in a ${graph.dtype} graph`);
+    for (const input of node.inputs) {
+      if (input.id >= node.id) throw problem(`input %${input.id} is not before the node`);
+      if (graph.nodes[input.id] !== input) throw problem(`input %${input.id} is not in this graph`);
+    }
+    const def = ops[node.op];
+    if (def.arity !== "leaf" && def.arity !== node.inputs.length)
+      throw problem(`arity ${node.inputs.length}`);
+    const shape = def.shape(
+      node.inputs.map((input) => input.shape),
+      node.attrs as never,
+    );
+    if (!sameShape(shape, node.shape)) throw problem(`shape rule gives [${shape.join(",")}]`);
+    if (
+      node.op === "const" &&
+      node.attrs.values.length !== 1 &&
+      node.attrs.values.length !== sizeOf(node.shape)
+    ) {
+      throw problem(`const has ${node.attrs.values.length} values`);
+    }
+  });
+  for (const entry of program.entries) {
+    for (const [name, node] of entry.fetch) {
+      if (graph.nodes[node.id] !== node)
+        throw new Error(`verify: entry ${entry.name} fetches a foreign node as ${name}`);
+    }
+    for (const [param, value] of entry.update) {
+      if (graph.nodes[param.id] !== param || graph.nodes[value.id] !== value) {
+        throw new Error(`verify: entry ${entry.name} updates with a foreign node`);
+      }
+    }
+  }
+}

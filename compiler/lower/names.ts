@@ -1,0 +1,35 @@
+// Identifiers for generated code: DSL names where given, x_bar for adjoints, t17 otherwise; never a clash.
+import { reservedWords } from "../dsl/names.ts";
+
+/** Identifiers the emitted module itself declares or uses in loops. */
+const emitterWords = [
+  ...["arena", "feeds", "i", "j", "k", "p", "total", "a_ip", "layout"],
+  ...["allocateArena", "feedInputs", "AdjointRuntimeError"],
+];
+
+export class NameTable {
+  private readonly taken = new Set<string>([...reservedWords, ...emitterWords]);
+
+  /** Reserves `wanted`, or the first free `wanted_2`, `wanted_3`, ... */
+  claim(wanted: string): string {
+    const base = /^[A-Za-z_][A-Za-z0-9_]*$/.test(wanted) ? wanted : "t";
+    let name = base;
+    for (let n = 2; this.taken.has(name); n++) name = `${base}_${n}`;
+    this.taken.add(name);
+    return name;
+  }
+}
+
+/** "grad" -> "Grad", "a_b" -> "A_b": distinct names stay distinct. */
+export function capitalize(name: string): string {
+  return name[0].toUpperCase() + name.slice(1);
+}
+
+/** "quadratic" -> "Quadratic", "two_layer" -> "TwoLayer". */
+export function pascalCase(name: string): string {
+  return name
+    .split("_")
+    .filter((part) => part !== "")
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join("");
+}

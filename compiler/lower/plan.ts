@@ -1,0 +1,261 @@
+// Lowering: per entry a schedule, and for every value a place: a scalar local, a literal, or an arena view.
+import type { Node, NodeOf } from "../ir/node.ts";
+import type { EntryPoint, Program } from "../ir/program.ts";
+import { sizeOf } from "../ir/shape.ts";
+import { ops } from "../ops/registry.ts";
+import { entryRoots } from "../passes/rebuild.ts";
+import { NameTable } from "./names.ts";
+
+export interface View {
+  readonly name: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface Output {
+  readonly name: string;
+  readonly node: Node;
+  /** Where the caller reads it; for a tensor computed in the entry, the node's own view. */
+  readonly view: View;
+}
+
+export interface LoweredEntry {
+  readonly entry: EntryPoint;
+  /** Local identifiers of the entry's function, its feed specs and its outputs object. */
+  readonly functionName: string;
+  readonly feedsName: string;
+  readonly outputsName: string;
+  /** Computed nodes in execution order (leaves and constants excluded). */
+  readonly schedule: readonly Node[];
+  /** Inputs the entry reads, in declaration order. */
+  readonly feeds: readonly Node[];
+  /** Scalar leaves the entry reads into locals. */
+  readonly scalarLeaves: readonly Node[];
+  readonly outputs: readonly Output[];
+}
+
+export interface Plan {
+  readonly program: Program;
+  readonly arenaLength: number;
+  /** Bytes the arena would need if no two values shared a slot. */
+  readonly unsharedLength: number;
+  /** Identifier of every value that has one (locals and views). */
+  readonly names: ReadonlyMap<number, string>;
+  /** Arena views of leaves, constants, outputs and tensor intermediates, by node id. */
+  readonly views: ReadonlyMap<number, View>;
+  /** Views that hold fetched values which are not computed in place (scalars, leaves, constants). */
+  readonly outputViews: ReadonlyMap<number, View>;
+  readonly entries: readonly LoweredEntry[];
+  /** Every identifier claimed so far; codegen claims its own locals from it too. */
+  readonly table: NameTable;
+}
+
+export function isScalarNode(node: Node): boolean {
+  return node.shape.length === 0;
+}
+
+export function isSplatConst(node: Node): node is NodeOf<"const"> {
+  return node.op === "const" && node.attrs.values.length === 1;
+}
+
+function isComputed(node: Node): boolean {
+  return node.inputs.length > 0;
+}
+
+export function plan(program: Program): Plan {
+  const names = new NameTable();
+  const nodeNames = new Map<number, string>();
+  const nameOf = (node: Node, wanted?: string): string => {
+    const known = nodeNames.get(node.id);
+    if (known !== undefined) return known;
+    const name = names.claim(wanted ?? program.graph.origin(node).label ?? `t${node.id}`);
+    nodeNames.set(node.id, name);
+    return name;
+  };
+  let arenaLength = 0;
+  const views = new Map<number, View>();
+  const outputViews = new Map<number, View>();
+  const place = (name: string, length: number): View => {
+    const view = { name, offset: arenaLength, length };
+    arenaLength += length;
+    return view;
+  };
+
+  // Leaves come first and keep their DSL names (renamed locally only if they clash).
+  for (const leaf of program.leaves) {
+    const local = nameOf(leaf, leaf.attrs.name);
+    const viewName = isScalarNode(leaf) ? names.claim(`${local}_buf`) : local;
+    views.set(leaf.id, place(viewName, sizeOf(leaf.shape)));
+  }
+
+  const reached = program.entries.map(reach);
+  const schedules = reached.map((nodes) => nodes.filter(isComputed));
+  const entryNames = program.entries.map((entry) => ({
+    functionName: names.claim(entry.name),
+    feedsName: names.claim(`${entry.name}Feeds`),
+    outputsName: names.claim(`${entry.name}Outputs`),
+  }));
+  const consumers = consumerOps(schedules.flat());
+
+  // Constants that cannot be inlined as a literal: non-splat, read by a kernel, or fetched.
+  const fetched = new Set(program.entries.flatMap(entryRoots).map((node) => node.id));
+  for (const node of program.graph.nodes) {
+    if (node.op !== "const" || isScalarNode(node)) continue;
+    const needsView =
+      !isSplatConst(node) || consumers.get(node.id)?.has("kernel") === true || fetched.has(node.id);
+    if (needsView) views.set(node.id, place(nameOf(node, "c"), sizeOf(node.shape)));
+  }
+
+  // Fetched values: tensors computed by an entry are written in place; others get an output view.
+  for (const entry of program.entries) {
+    for (const [fetchName, node] of entry.fetch) {
+      if (!isScalarNode(node) && isComputed(node)) {
+        if (!views.has(node.id))
+          views.set(node.id, place(nameOf(node, fetchName), sizeOf(node.shape)));
+      } else if (!outputViews.has(node.id)) {
+        outputViews.set(node.id, place(names.claim(`${fetchName}_out`), sizeOf(node.shape)));
+      }
+    }
+  }
+  const dedicatedLength = arenaLength;
+  const scratch = assignScratch(program, schedules, views);
+  let unsharedLength = dedicatedLength;
+  for (const [id, slot] of scratch.slotOf) {
+    const node = program.graph.nodes[id];
+    views.set(id, {
+      name: nameOf(node),
+      offset: dedicatedLength + slot.offset,
+      length: slot.length,
+    });
+    unsharedLength += slot.length;
+  }
+  arenaLength = dedicatedLength + scratch.length;
+
+  // Remaining computed scalars become locals.
+  for (const nodes of schedules) for (const node of nodes) nameOf(node);
+
+  const entries = program.entries.map((entry, index): LoweredEntry => {
+    const nodes = schedules[index];
+    const read = reached[index].filter((node) => node.op === "input" || node.op === "param");
+    return {
+      entry,
+      ...entryNames[index],
+      schedule: nodes,
+      feeds: read.filter((leaf) => leaf.op === "input"),
+      scalarLeaves: read.filter(isScalarNode),
+      outputs: entry.fetch.map(([name, node]) => ({
+        name,
+        node,
+        view: outputViews.get(node.id) ?? views.get(node.id)!,
+      })),
+    };
+  });
+  return {
+    program,
+    arenaLength,
+    unsharedLength,
+    names: nodeNames,
+    views,
+    outputViews,
+    entries,
+    table: names,
+  };
+}
+
+/** Every node the entry reaches, in id (topological) order. */
+function reach(entry: EntryPoint): Node[] {
+  const seen = new Map<number, Node>();
+  const stack = entryRoots(entry);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node.id)) continue;
+    seen.set(node.id, node);
+    stack.push(...node.inputs);
+  }
+  return [...seen.values()].sort((a, b) => a.id - b.id);
+}
+
+/** For each node, the emit kinds of the ops that read it. */
+function consumerOps(nodes: readonly Node[]): Map<number, Set<string>> {
+  const kinds = new Map<number, Set<string>>();
+  for (const node of nodes) {
+    for (const input of node.inputs) {
+      const set = kinds.get(input.id) ?? new Set<string>();
+      set.add(ops[node.op].emit.kind);
+      kinds.set(input.id, set);
+    }
+  }
+  return kinds;
+}
+
+interface Interval {
+  readonly start: number;
+  readonly end: number;
+}
+
+interface Slot {
+  readonly offset: number;
+  readonly length: number;
+  /** Per entry, the intervals of the values that share this slot. */
+  readonly busy: Interval[][];
+}
+
+/**
+ * Greedy slot sharing over liveness intervals in every entry. A value may take the slot of an
+ * input that dies at the elementwise op defining it (in place: out[i] depends on in[i] alone).
+ */
+function assignScratch(
+  program: Program,
+  schedules: readonly (readonly Node[])[],
+  dedicated: ReadonlyMap<number, View>,
+) {
+  const intervals = new Map<number, (Interval | undefined)[]>();
+  schedules.forEach((nodes, entryIndex) => {
+    const position = new Map(nodes.map((node, index) => [node.id, index]));
+    const end = nodes.length;
+    const kept = new Set(entryRoots(program.entries[entryIndex]).map((node) => node.id));
+    nodes.forEach((node, index) => {
+      if (isScalarNode(node) || dedicated.has(node.id)) return;
+      let last = kept.has(node.id) ? end : index;
+      for (const consumer of nodes) {
+        if (consumer.inputs.includes(node)) last = Math.max(last, position.get(consumer.id)!);
+      }
+      const perEntry = intervals.get(node.id) ?? [];
+      perEntry[entryIndex] = { start: index, end: last };
+      intervals.set(node.id, perEntry);
+    });
+  });
+
+  const inPlace = (entryIndex: number, at: number): boolean =>
+    ops[schedules[entryIndex][at].op].emit.kind === "elementwise";
+  const fits = (slot: Slot, mine: (Interval | undefined)[]): boolean =>
+    mine.every((interval, entryIndex) => {
+      if (interval === undefined) return true;
+      return (slot.busy[entryIndex] ?? []).every(
+        (other) =>
+          other.end < interval.start ||
+          interval.end < other.start ||
+          (other.end === interval.start && inPlace(entryIndex, interval.start)),
+      );
+    });
+
+  const slots: Slot[] = [];
+  const slotOf = new Map<number, Slot>();
+  let length = 0;
+  const ids = [...intervals.keys()].sort((a, b) => a - b);
+  for (const id of ids) {
+    const mine = intervals.get(id)!;
+    const size = sizeOf(program.graph.nodes[id].shape);
+    let slot = slots.find((candidate) => candidate.length === size && fits(candidate, mine));
+    if (slot === undefined) {
+      slot = { offset: length, length: size, busy: [] };
+      length += size;
+      slots.push(slot);
+    }
+    mine.forEach((interval, entryIndex) => {
+      if (interval !== undefined) (slot.busy[entryIndex] ??= []).push(interval);
+    });
+    slotOf.set(id, slot);
+  }
+  return { slotOf, length };
+}

@@ -1,0 +1,54 @@
+// Passes are pure Program -> Program: they rebuild a fresh graph, re-interning every node (CSE for free).
+import { Ops } from "../dsl/ops.ts";
+import { Graph } from "../ir/graph.ts";
+import type { Node, NodeOf } from "../ir/node.ts";
+import type { Program } from "../ir/program.ts";
+import { reachable } from "../ir/text.ts";
+
+/** Returns a replacement for `node` (whose inputs are already rebuilt), or undefined to keep it. */
+export type Rewrite = (node: Node, g: Ops) => Node | undefined;
+
+/**
+ * Rebuilds what the entry points reach (and every declared leaf), applying `rewrite` bottom-up.
+ * Nodes keep their origin; a node that becomes equal to another merges with it.
+ */
+export function rebuild(program: Program, rewrite: Rewrite = () => undefined): Program {
+  const old = program.graph;
+  const graph = new Graph(old.dtype);
+  let current: Node = old.nodes[0];
+  const g = new Ops(graph, () => old.origin(current));
+  const mapped = new Map<number, Node>();
+  const map = <N extends Node>(node: N): N => mapped.get(node.id) as N;
+
+  const roots = [...program.leaves, ...program.entries.flatMap(entryRoots)];
+  const keep = reachable(roots);
+  for (const node of old.nodes) {
+    if (!keep.has(node.id)) continue;
+    current = node;
+    const copy = graph.intern(node.op, node.inputs.map(map), node.attrs as never, () =>
+      old.origin(node),
+    ) as Node;
+    const label = old.origin(node).label;
+    if (label !== undefined) graph.label(copy, label);
+    mapped.set(node.id, rewrite(copy, g) ?? copy);
+  }
+  return {
+    ...program,
+    graph,
+    leaves: program.leaves.map(map),
+    entries: program.entries.map((entry) => ({
+      ...entry,
+      fetch: entry.fetch.map(([name, node]) => [name, map(node)] as const),
+      update: entry.update.map(
+        ([param, value]) => [map(param) as NodeOf<"param">, map(value)] as const,
+      ),
+    })),
+  };
+}
+
+export function entryRoots(entry: Program["entries"][number]): Node[] {
+  return [
+    ...entry.fetch.map(([, node]) => node),
+    ...entry.update.flatMap(([param, value]) => [param, value]),
+  ];
+}

@@ -1,0 +1,80 @@
+// The seed examples, run through their generated modules, each number next to the one the book gives.
+import { createBilinear } from "../generated/bilinear.ts";
+import { createDotSquare } from "../generated/dot_square.ts";
+import { createExpChain } from "../generated/exp_chain.ts";
+import { createQuadratic } from "../generated/quadratic.ts";
+import { createSquaredError } from "../generated/squared_error.ts";
+import { createTrace } from "../generated/trace.ts";
+
+let mismatches = 0;
+
+/** Prints a computed value beside the expected one, which the book gives rounded to `digits` decimals. */
+function show(
+  label: string,
+  actual: ArrayLike<number>,
+  expected: readonly number[],
+  digits = 6,
+  source: "book" | "by hand" = "book",
+): void {
+  const tolerance = 0.5 * 10 ** -digits + 1e-12;
+  const ok =
+    actual.length === expected.length &&
+    expected.every((e, i) => Math.abs(actual[i] - e) <= tolerance);
+  if (!ok) mismatches++;
+  const format = (values: ArrayLike<number>) =>
+    Array.from(values, (v) => Number(v.toFixed(Math.min(digits, 6))).toString()).join(", ");
+  console.log(
+    `  ${ok ? "ok " : "BAD"} ${label.padEnd(26)} ${format(actual).padEnd(22)} ${source}: ${format(expected)}`,
+  );
+}
+
+console.log("f(x, y) = x²y + y + 2 at (3, 4)");
+const quadratic = createQuadratic();
+const fxy = quadratic.grad({ x: 3, y: 4 });
+show("f", fxy.f, [42]);
+show("∂f/∂x, ∂f/∂y", [fxy.df_dx[0], fxy.df_dy[0]], [24, 10]);
+show("f(3 + ε, 4): f, ∂f/∂x", [quadratic.tangent().f[0], quadratic.tangent().f_dot[0]], [42, 24]);
+const row = quadratic.hessianRow();
+show("∂²f/∂x², ∂²f/∂x∂y", [row.d2f_dxdx[0], row.d2f_dxdy[0]], [8, 6]);
+
+console.log("g(x, y) = 5 + xy at (3, 4): ∂g/∂x compiles to `y`");
+const bilinear = createBilinear();
+show("∂g/∂x", bilinear.dgdx({ y: 4 }).dg_dx, [4]);
+
+console.log("y = ln(x1) + x1·x2 − sin(x2) at (2, 5)");
+const trace = createTrace();
+const traced = trace.grad({ x1: 2, x2: 5 });
+show("y", traced.y, [11.652], 3);
+show("∂y/∂x1, ∂y/∂x2", [traced.dy_dx1[0], traced.dy_dx2[0]], [5.5, 1.716], 3);
+show("forward mode ẏ (ẋ1 = 1)", trace.forward().y_dot, [5.5], 3);
+
+console.log("y = 2xᵀx at x = [0, 1, 2, 3]");
+const dotSquare = createDotSquare();
+dotSquare.inputs.x.set([0, 1, 2, 3]);
+const twice = dotSquare.grad();
+show("y", twice.y, [28]);
+show("∇y = 4x", twice.dy_dx, [0, 4, 8, 12]);
+show("∇ sum(x)", dotSquare.sumGrad().dtotal_dx, [1, 1, 1, 1]);
+show("∇ sum(x·x) = 2x", dotSquare.squaresGrad().dsquares_dx, [0, 2, 4, 6]);
+
+console.log("z = (⟨x, w⟩ − y)² at x = [1, 2, 3], w = [0.5, −1, 2], y = 1");
+const squaredError = createSquaredError();
+const z = squaredError.grad({ x: [1, 2, 3], y: 1 });
+// ⟨x, w⟩ − y = 0.5 − 2 + 6 − 1 = 3.5, so z = 12.25 and ∂z/∂w = 2·3.5·x = 7x
+show("z", z.z, [12.25], 6, "by hand");
+show("∂z/∂w = 2(⟨x, w⟩ − y)·x", z.dz_dw, [7, 14, 21], 6, "by hand");
+squaredError.step();
+show("w after one step (lr 0.05)", squaredError.params.w, [0.15, -1.7, 0.95], 6, "by hand");
+
+console.log("f(v1) = (exp(v1) + 1)·exp(v1) at v1 = 0");
+const expChain = createExpChain();
+const chain = expChain.derivatives({ v1: 0 });
+// f = (1 + 1)·1 = 2, f' = 2e^(2v) + e^v = 3, f'' = 4e^(2v) + e^v = 5
+show("f, f', f''", [chain.f[0], chain.df[0], chain.d2f[0]], [2, 3, 5], 6, "by hand");
+
+if (mismatches > 0) {
+  console.error(`${mismatches} value(s) differ from the expected ones`);
+  process.exitCode = 1;
+} else {
+  console.log("every value matches");
+}
