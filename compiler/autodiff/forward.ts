@@ -1,6 +1,6 @@
 // Forward mode as a graph transform: each node's tangent is built from its inputs' tangents.
 import type { Ops } from "../dsl/ops.ts";
-import type { Node } from "../ir/node.ts";
+import { isConst, type Node } from "../ir/node.ts";
 import { ops } from "../ops/registry.ts";
 
 /**
@@ -15,7 +15,10 @@ export function jvp(
 ): Node[] {
   const dots = new Map<number, Node>();
   const firstNewId = g.graph.nodes.length;
-  wrt.forEach((w, i) => dots.set(w.id, tangents[i]));
+  // a tangent that is the constant 0 moves nothing: treat it as a structural zero, not as 0·(...)
+  wrt.forEach((w, i) => {
+    if (!isConst(tangents[i], 0)) dots.set(w.id, tangents[i]);
+  });
   const lastId = Math.max(-1, ...outputs.map((output) => output.id));
   const nodes = g.graph.nodes;
   for (let id = 0; id <= lastId; id++) {

@@ -49,3 +49,8 @@ export type Node = { [K in OpName]: NodeOf<K> }[OpName];
 export function isOp<K extends OpName>(node: Node, op: K): node is NodeOf<K> & Node {
   return node.op === op;
 }
+
+/** True when `node` is a constant whose every element equals `value` (0 matches -0). */
+export function isConst(node: Node, value: number): boolean {
+  return node.op === "const" && node.attrs.values.every((v) => v === value);
+}

@@ -1,6 +1,6 @@
 // Rewrite rules as data, each named by the identity it applies. Only identities exact in IEEE arithmetic.
 import type { Ops } from "../dsl/ops.ts";
-import type { Node } from "../ir/node.ts";
+import { isConst, type Node } from "../ir/node.ts";
 
 export interface Rule {
   readonly name: string;
@@ -10,11 +10,6 @@ export interface Rule {
 
 export function rule(name: string, apply: Rule["apply"]): Rule {
   return { name, apply };
-}
-
-/** True when `node` is a constant whose every element equals `value` (0 matches -0). */
-export function isConst(node: Node, value: number): boolean {
-  return node.op === "const" && node.attrs.values.every((v) => v === value);
 }
 
 /** `x` widened to the shape of the node it replaces (a scalar may stand for a broadcast one). */
