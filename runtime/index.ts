@@ -40,11 +40,17 @@ export function feedInputs(entry: string, specs: readonly InputSpec[], feeds: un
       throw new AdjointRuntimeError(`${entry}: unknown input "${key}"; it reads ${names(specs)}`);
     }
   }
-  for (const spec of specs) feedOne(entry, spec, given[spec.name]);
+  // every feed is checked before any is written, so a rejected call changes no view
+  for (const spec of specs) checkFeed(entry, spec, given[spec.name]);
+  for (const spec of specs) {
+    const value = given[spec.name] as FeedValue;
+    if (typeof value === "number") spec.view[0] = value;
+    else spec.view.set(value);
+  }
 }
 
-function feedOne(entry: string, spec: InputSpec, value: unknown): void {
-  const shape = `[${spec.shape.join(",")}]`;
+function checkFeed(entry: string, spec: InputSpec, value: unknown): void {
+  const shape = shapeText(spec);
   const expected = spec.view.length;
   if (value === undefined) {
     throw new AdjointRuntimeError(`${entry}: missing input "${spec.name}" (shape ${shape})`);
@@ -55,19 +61,18 @@ function feedOne(entry: string, spec: InputSpec, value: unknown): void {
         `${entry}: input "${spec.name}" has shape ${shape} (${expected} values); a single number fits only one value`,
       );
     }
-    spec.view[0] = value;
     return;
   }
   if (ArrayBuffer.isView(value)) {
     if (value.constructor !== spec.view.constructor) {
       throw new AdjointRuntimeError(
-        `${entry}: input "${spec.name}" must be a ${spec.view.constructor.name} or an array of numbers, ` +
+        `${entry}: input "${spec.name}" (shape ${shape}) must be a ${spec.view.constructor.name} or an array of numbers, ` +
           `got ${value.constructor.name}`,
       );
     }
   } else if (!Array.isArray(value) || !value.every((element) => typeof element === "number")) {
     throw new AdjointRuntimeError(
-      `${entry}: input "${spec.name}" must be a number, an array of numbers or a ${spec.view.constructor.name}, ` +
+      `${entry}: input "${spec.name}" (shape ${shape}) must be a number, an array of numbers or a ${spec.view.constructor.name}, ` +
         `got ${describe(value)}`,
     );
   }
@@ -77,11 +82,17 @@ function feedOne(entry: string, spec: InputSpec, value: unknown): void {
       `${entry}: input "${spec.name}" has shape ${shape} (${expected} values), got ${values.length} values`,
     );
   }
-  spec.view.set(values);
 }
 
+// with shapes, so a misspelt name can be matched to the input it meant
 function names(specs: readonly InputSpec[]): string {
-  return specs.length === 0 ? "no inputs" : specs.map((spec) => `"${spec.name}"`).join(", ");
+  return specs.length === 0
+    ? "no inputs"
+    : specs.map((spec) => `"${spec.name}" (shape ${shapeText(spec)})`).join(", ");
+}
+
+function shapeText(spec: InputSpec): string {
+  return `[${spec.shape.join(",")}]`;
 }
 
 function describe(value: unknown): string {

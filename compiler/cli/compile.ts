@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { generate, hashLinePrefix } from "../codegen/generate.ts";
 import { AdjointError } from "../errors.ts";
 import { isProgram, type Program } from "../ir/program.ts";
@@ -92,8 +92,7 @@ export async function loadProgram(file: string): Promise<Program> {
     module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
   } catch (error) {
     if (error instanceof AdjointError) throw error;
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    throw new AdjointError(`${file}: failed to load:\n${message}`);
+    throw new AdjointError(`${file}: failed to load:\n${userStack(error)}`);
   }
   if (!isProgram(module.default)) {
     throw new AdjointError(
@@ -101,4 +100,16 @@ export async function loadProgram(file: string): Promise<Program> {
     );
   }
   return module.default;
+}
+
+const compilerDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+/** The error with only the frames in the user's files: Node's and the compiler's are noise there. */
+function userStack(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const frames = (error.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .filter((line) => !/node:|node_modules/.test(line) && !line.includes(compilerDir));
+  return [`${error.name}: ${error.message}`, ...frames].join("\n");
 }

@@ -65,13 +65,19 @@ function outputStatements(plan: Plan, refs: References, lowered: LoweredEntry): 
 
 function updateStatements(plan: Plan, refs: References, lowered: LoweredEntry): string[] {
   const lines: string[] = [];
+  // every new value is read before any param is written: params that others read are copied first
+  const staged = new Set(
+    lowered.entry.update.map(([, value]) => value).filter((value) => plan.staged.has(value.id)),
+  );
+  for (const value of staged)
+    lines.push(`${plan.staged.get(value.id)!.name}.set(${refs.view(value)});`);
   for (const [param, value] of lowered.entry.update) {
     if (value === param) continue;
     const target = plan.views.get(param.id)!.name;
     if (isScalarNode(param)) lines.push(`${target}[0] = ${refs.scalar(value)};`);
     else if (isSplatConst(value) && !plan.views.has(value.id))
       lines.push(`${target}.fill(${refs.element(value, "0")});`);
-    else lines.push(`${target}.set(${refs.view(value)});`);
+    else lines.push(`${target}.set(${plan.staged.get(value.id)?.name ?? refs.view(value)});`);
   }
   return lines;
 }

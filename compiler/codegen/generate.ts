@@ -134,9 +134,11 @@ function factoryStatements(plan: Plan, type: string): (string | FunctionSpec)[] 
   const statements: (string | FunctionSpec)[] = [
     `const arena = allocateArena("${program.dtype}", ${plan.arenaLength});`,
   ];
-  const declared = [...plan.views.values(), ...plan.outputViews.values()].sort(
-    (a, b) => a.offset - b.offset,
-  );
+  const declared = [
+    ...plan.views.values(),
+    ...plan.outputViews.values(),
+    ...plan.staged.values(),
+  ].sort((a, b) => a.offset - b.offset);
   for (const view of declared) {
     statements.push(
       `const ${view.name} = arena.subarray(${view.offset}, ${view.offset + view.length});`,

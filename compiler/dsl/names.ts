@@ -14,6 +14,14 @@ export const reservedWords: ReadonlySet<string> = new Set([
   ...["Float64Array", "Float32Array", "constructor", "prototype", "__proto__", "toString"],
 ]);
 
+/** Types a generated module refers to by name, which the program's own type must not shadow. */
+export const moduleTypeNames: ReadonlySet<string> = new Set([
+  "Feeds",
+  "InputSpec",
+  "Float64Array",
+  "Float32Array",
+]);
+
 export function checkName(kind: string, name: unknown, loc: SourceLoc | undefined): string {
   if (typeof name !== "string" || !identifier.test(name) || reservedWords.has(name)) {
     const shown = typeof name === "string" ? JSON.stringify(name) : String(name);

@@ -118,7 +118,16 @@ export class Ops {
 
   protected lift(op: string, value: unknown, position: number): Node {
     if (typeof value === "number") return this.constant(value);
-    if (isNode(value)) return value;
+    if (isNode(value)) {
+      // checked before interning: a foreign node could otherwise match an existing node's key
+      if (!this.graph.has(value)) {
+        return this.fail(
+          op,
+          `operand ${position} belongs to another program (nodes cannot be shared)`,
+        );
+      }
+      return value;
+    }
     return this.fail(op, `operand ${position} must be a node or a number, got ${describe(value)}`);
   }
 }

@@ -6,8 +6,9 @@ import { Graph } from "../ir/graph.ts";
 import type { DType, Node, NodeOf } from "../ir/node.ts";
 import type { EntryPoint, ParamInit, Program } from "../ir/program.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
+import { capitalize, pascalCase } from "../lower/names.ts";
 import { callerLoc } from "./loc.ts";
-import { checkName } from "./names.ts";
+import { checkName, moduleTypeNames } from "./names.ts";
 import { Ops } from "./ops.ts";
 
 export interface ProgramOptions {
@@ -93,6 +94,15 @@ export class ProgramBuilder extends Ops {
     if (instanceMembers.has(name) || this.entryList.some((entry) => entry.name === name)) {
       throw new AdjointError(
         `entry "${name}" is declared twice or clashes with an instance member`,
+        loc,
+      );
+    }
+    // the outputs type is named after the capitalized entry name: "grad" and "Grad" would share it
+    const twin = this.entryList.find((entry) => capitalize(entry.name) === capitalize(name));
+    if (twin !== undefined) {
+      throw new AdjointError(
+        `entry "${name}" differs from entry "${twin.name}" only in its first letter; ` +
+          `their generated output types would have the same name`,
         loc,
       );
     }
@@ -217,6 +227,7 @@ export function program(
   options: ProgramOptions = {},
 ): Program {
   checkName("program", name, callerLoc());
+  checkTypeName(name);
   const dtype = options.dtype ?? "f64";
   if (dtype !== "f64" && dtype !== "f32") {
     throw new AdjointError(
@@ -227,4 +238,16 @@ export function program(
   const g = new ProgramBuilder(dtype);
   build(g);
   return g.build(name, dtype);
+}
+
+/** The program's name in PascalCase names the generated types: it must be an identifier of its own. */
+function checkTypeName(name: string): void {
+  const type = pascalCase(name);
+  if (!/^[A-Za-z]/.test(type) || moduleTypeNames.has(type)) {
+    throw new AdjointError(
+      `program name ${JSON.stringify(name)} would name its generated type ${JSON.stringify(type)}, ` +
+        `which is empty, starts with a digit or is a type the module uses (${[...moduleTypeNames].join(", ")})`,
+      callerLoc(),
+    );
+  }
 }

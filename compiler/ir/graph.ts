@@ -45,9 +45,7 @@ export class Graph {
     attrs: AttrsOf[K],
     origin: () => Origin = () => ({}),
   ): NodeOf<K> {
-    const key = internKey(op, inputs, attrs);
-    const existing = this.table.get(key);
-    if (existing !== undefined) return existing as NodeOf<K>;
+    // before the lookup: the key holds input ids only, which a foreign node could share
     for (const input of inputs) {
       if (!this.has(input)) {
         throw new AdjointError(
@@ -56,12 +54,15 @@ export class Graph {
         );
       }
     }
+    const key = internKey(op, inputs, attrs);
+    const existing = this.table.get(key);
+    if (existing !== undefined) return existing as NodeOf<K>;
     const shape = inferShape(op, inputs, attrs, origin);
     const node = Object.freeze({
       id: this.nodeList.length,
       op,
       inputs: Object.freeze([...inputs]),
-      attrs: Object.freeze(attrs),
+      attrs: freezeAttrs(attrs),
       shape: Object.freeze([...shape]),
       dtype: this.dtype,
     }) as NodeOf<K>;
@@ -101,6 +102,12 @@ function inferShape<K extends OpName>(
       origin().loc,
     );
   }
+}
+
+/** Freezes the attributes and their arrays (a const's values, a shape): mutating them would desync the key. */
+function freezeAttrs<T extends object>(attrs: T): T {
+  for (const value of Object.values(attrs)) if (Array.isArray(value)) Object.freeze(value);
+  return Object.freeze(attrs);
 }
 
 /** A key that tells apart everything that makes two nodes compute different values (-0 and NaN included). */

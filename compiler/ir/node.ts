@@ -54,3 +54,8 @@ export function isOp<K extends OpName>(node: Node, op: K): node is NodeOf<K> & N
 export function isConst(node: Node, value: number): boolean {
   return node.op === "const" && node.attrs.values.every((v) => v === value);
 }
+
+/** Like isConst, but telling -0 from +0: for identities that hold only for one signed zero. */
+export function isConstExactly(node: Node, value: number): boolean {
+  return node.op === "const" && node.attrs.values.every((v) => Object.is(v, value));
+}

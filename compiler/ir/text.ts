@@ -22,9 +22,13 @@ function attrsText(node: Node): string {
         ([key]) => key !== "shape" || node.op !== "broadcast",
       );
       if (entries.length === 0) return "";
-      return `{${entries.map(([key, value]) => `${key}=${String(value)}`).join(", ")}}`;
+      return `{${entries.map(([key, value]) => `${key}=${valueText(value)}`).join(", ")}}`;
     }
   }
+}
+
+function valueText(value: unknown): string {
+  return typeof value === "number" ? numberText(value) : String(value);
 }
 
 function numberText(value: number): string {

@@ -17,10 +17,15 @@ export function verify(program: Program): void {
     const def = ops[node.op];
     if (def.arity !== "leaf" && def.arity !== node.inputs.length)
       throw problem(`arity ${node.inputs.length}`);
-    const shape = def.shape(
-      node.inputs.map((input) => input.shape),
-      node.attrs as never,
-    );
+    let shape;
+    try {
+      shape = def.shape(
+        node.inputs.map((input) => input.shape),
+        node.attrs as never,
+      );
+    } catch (error) {
+      throw problem(`shape rule fails: ${(error as Error).message}`);
+    }
     if (!sameShape(shape, node.shape)) throw problem(`shape rule gives [${shape.join(",")}]`);
     if (
       node.op === "const" &&

@@ -45,6 +45,8 @@ export interface Plan {
   readonly views: ReadonlyMap<number, View>;
   /** Views that hold fetched values which are not computed in place (scalars, leaves, constants). */
   readonly outputViews: ReadonlyMap<number, View>;
+  /** Copies of tensor params that an update reads while the same entry also overwrites them. */
+  readonly staged: ReadonlyMap<number, View>;
   readonly entries: readonly LoweredEntry[];
   /** Every identifier claimed so far; codegen claims its own locals from it too. */
   readonly table: NameTable;
@@ -117,6 +119,16 @@ export function plan(program: Program): Plan {
       }
     }
   }
+  // A param read as another param's new value (a swap) must be copied before any update writes it.
+  const staged = new Map<number, View>();
+  for (const entry of program.entries) {
+    for (const [target, value] of entry.update) {
+      if (value === target || value.op !== "param" || isScalarNode(value) || staged.has(value.id))
+        continue;
+      if (entry.update.some(([other]) => other === value))
+        staged.set(value.id, place(names.claim(`${value.attrs.name}_old`), sizeOf(value.shape)));
+    }
+  }
   const dedicatedLength = arenaLength;
   const scratch = assignScratch(program, schedules, views);
   let unsharedLength = dedicatedLength;
@@ -157,6 +169,7 @@ export function plan(program: Program): Plan {
     names: nodeNames,
     views,
     outputViews,
+    staged,
     entries,
     table: names,
   };
@@ -211,15 +224,16 @@ function assignScratch(
 ) {
   const intervals = new Map<number, (Interval | undefined)[]>();
   schedules.forEach((nodes, entryIndex) => {
-    const position = new Map(nodes.map((node, index) => [node.id, index]));
     const end = nodes.length;
     const kept = new Set(entryRoots(program.entries[entryIndex]).map((node) => node.id));
+    // last use of every value, in one sweep (consumers come after their inputs)
+    const lastUse = new Map<number, number>();
+    nodes.forEach((node, index) => {
+      for (const input of node.inputs) lastUse.set(input.id, index);
+    });
     nodes.forEach((node, index) => {
       if (isScalarNode(node) || dedicated.has(node.id)) return;
-      let last = kept.has(node.id) ? end : index;
-      for (const consumer of nodes) {
-        if (consumer.inputs.includes(node)) last = Math.max(last, position.get(consumer.id)!);
-      }
+      const last = kept.has(node.id) ? end : Math.max(index, lastUse.get(node.id) ?? index);
       const perEntry = intervals.get(node.id) ?? [];
       perEntry[entryIndex] = { start: index, end: last };
       intervals.set(node.id, perEntry);

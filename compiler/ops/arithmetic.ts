@@ -64,6 +64,8 @@ export const pow: OpDef<"pow"> = unary<"pow">({
 
 /** p·x^(p−1), the derivative of x^p. */
 function slope(g: Ops, x: Node, p: number): Node {
+  // x^0 is constant: 0·x^(−1) would be NaN at x = 0 (and x^1's second derivative builds x^0)
+  if (p === 0) return g.constant(0);
   return g.mul(p, g.pow(x, p - 1));
 }
 

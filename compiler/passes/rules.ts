@@ -1,6 +1,6 @@
 // Rewrite rules as data, each named by the identity it applies. Only identities exact in IEEE arithmetic.
 import type { Ops } from "../dsl/ops.ts";
-import { isConst, type Node } from "../ir/node.ts";
+import { isConst, isConstExactly, type Node } from "../ir/node.ts";
 
 export interface Rule {
   readonly name: string;
@@ -45,18 +45,19 @@ export const algebraicRules: readonly Rule[] = [
   rule("x/1 -> x", (n, g) =>
     n.op === "div" && isConst(n.inputs[1], 1) ? as(g, n, n.inputs[0]) : undefined,
   ),
-  // exact up to the sign of a zero result: -0 + 0 is +0
-  rule("x+0 -> x", (n, g) =>
-    n.op === "add" && isConst(n.inputs[1], 0) ? as(g, n, n.inputs[0]) : undefined,
+  // Signed zeros decide which additive identities are exact: x + (-0) is x for every x, but
+  // x + 0 turns -0 into +0, so "x+0 -> x" is deliberately absent.
+  rule("x+(-0) -> x", (n, g) =>
+    n.op === "add" && isConstExactly(n.inputs[1], -0) ? as(g, n, n.inputs[0]) : undefined,
   ),
-  rule("0+x -> x", (n, g) =>
-    n.op === "add" && isConst(n.inputs[0], 0) ? as(g, n, n.inputs[1]) : undefined,
+  rule("(-0)+x -> x", (n, g) =>
+    n.op === "add" && isConstExactly(n.inputs[0], -0) ? as(g, n, n.inputs[1]) : undefined,
   ),
   rule("x-0 -> x", (n, g) =>
-    n.op === "sub" && isConst(n.inputs[1], 0) ? as(g, n, n.inputs[0]) : undefined,
+    n.op === "sub" && isConstExactly(n.inputs[1], 0) ? as(g, n, n.inputs[0]) : undefined,
   ),
-  rule("0-x -> -x", (n, g) =>
-    n.op === "sub" && isConst(n.inputs[0], 0) ? as(g, n, g.neg(n.inputs[1])) : undefined,
+  rule("(-0)-x -> -x", (n, g) =>
+    n.op === "sub" && isConstExactly(n.inputs[0], -0) ? as(g, n, g.neg(n.inputs[1])) : undefined,
   ),
   rule("x+x -> 2*x", (n, g) =>
     n.op === "add" && n.inputs[0] === n.inputs[1] ? g.mul(2, n.inputs[0]) : undefined,

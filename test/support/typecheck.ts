@@ -1,0 +1,32 @@
+// Type-checks generated modules against the runtime in memory (strict mode), returning the diagnostics.
+import { readFileSync } from "node:fs";
+import { Project, ts } from "ts-morph";
+
+const runtimeSource = readFileSync(new URL("../../runtime/index.ts", import.meta.url), "utf8");
+
+/** The runtime import to generate with, so that modules resolve the in-memory runtime. */
+export const memoryRuntimeImport = "../runtime/index.ts";
+
+/** Diagnostics (one line each) for modules generated with `memoryRuntimeImport`; [] when they check. */
+export function typeCheck(modules: Readonly<Record<string, string>>): string[] {
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    compilerOptions: {
+      strict: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      allowImportingTsExtensions: true,
+      noEmit: true,
+      lib: ["lib.es2022.d.ts"],
+    },
+  });
+  project.createSourceFile("/runtime/index.ts", runtimeSource);
+  for (const [name, source] of Object.entries(modules))
+    project.createSourceFile(`/gen/${name}.ts`, source);
+  return project.getPreEmitDiagnostics().map((diagnostic) => {
+    const file = diagnostic.getSourceFile()?.getFilePath() ?? "";
+    const text = ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, " ");
+    return `${file}:${diagnostic.getLineNumber() ?? 0}: ${text}`;
+  });
+}
