@@ -17,7 +17,7 @@ import {
   mulberry32,
   uniform,
   type Rng,
-} from "../helpers/gradcheck.ts";
+} from "../support/gradcheck.ts";
 
 const examplesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../examples");
 const files = readdirSync(examplesDir).filter((file) => file.endsWith(".graph.ts"));

@@ -1,27 +1,7 @@
 // Forward mode: tangents built node by node, structural zeros, seeds at inner nodes, higher orders.
 import { describe, expect, it } from "vitest";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
-import type { Node } from "../../compiler/ir/node.ts";
-import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";
-import { verify } from "../../compiler/ir/verify.ts";
-
-function build<T extends Record<string, Node>>(
-  body: (g: ProgramBuilder) => T,
-): { program: Program; nodes: T } {
-  let nodes: T | undefined;
-  const built = program("p", (g) => {
-    nodes = body(g);
-    g.entry("all", { fetch: nodes });
-  });
-  verify(built);
-  return { program: built, nodes: nodes! };
-}
-
-const values = (node: Node, leaves: Record<string, number | number[]>) => [
-  ...interpret([node], leaves)[0],
-];
+import { build, values } from "../support/build.ts";
 
 describe("jvp", () => {
   it("moves a vector input along a tangent: the jvp of sin(x) is cos(x)·t", () => {

@@ -11,7 +11,7 @@ import {
   unitDirection,
   type Build,
   type LeafSpec,
-} from "../helpers/gradcheck.ts";
+} from "../support/gradcheck.ts";
 
 describe("the checker", () => {
   const theta = [Float64Array.of(0.3, -1.2, 2), Float64Array.of(0.7)];

@@ -1,42 +1,15 @@
 // Reverse mode: partial adjoints summed per node, structural zeros, errors, names, and the text of
 // small adjoint graphs written out by hand.
 import { describe, expect, it } from "vitest";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
+import { program } from "../../compiler/dsl/program.ts";
 import { AdjointError } from "../../compiler/errors.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
-import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";
-import { verify } from "../../compiler/ir/verify.ts";
 import { optimize } from "../../compiler/passes/pipeline.ts";
 import { nodesBetween } from "../../compiler/autodiff/reverse.ts";
+import { build, thrown, values } from "../support/build.ts";
 
 /** A program whose single entry fetches what `body` returns. */
-function build<T extends Record<string, Node>>(
-  body: (g: ProgramBuilder) => T,
-): { program: Program; nodes: T } {
-  let nodes: T | undefined;
-  const built = program("p", (g) => {
-    nodes = body(g);
-    g.entry("all", { fetch: nodes });
-  });
-  verify(built);
-  return { program: built, nodes: nodes! };
-}
-
-const values = (node: Node, leaves: Record<string, number | number[]>) => [
-  ...interpret([node], leaves)[0],
-];
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a throw");
-}
-
 describe("partial adjoints", () => {
   it("sums the two uses of x in x·x: both partials are the same interned node 1·x", () => {
     const { program: built, nodes } = build((g) => {

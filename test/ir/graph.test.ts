@@ -4,6 +4,7 @@ import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
 import { AdjointError } from "../../compiler/errors.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { Graph } from "../../compiler/ir/graph.ts";
+import { thrown } from "../support/build.ts";
 
 /** Runs `body` inside a program and returns what it returns. */
 function inProgram<T>(body: (g: ProgramBuilder) => T): T {
@@ -13,15 +14,6 @@ function inProgram<T>(body: (g: ProgramBuilder) => T): T {
     g.entry("e", { fetch: { out: g.input("out_leaf") } });
   });
   return result!;
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a throw");
 }
 
 describe("interning", () => {

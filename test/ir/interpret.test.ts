@@ -5,15 +5,7 @@ import { AdjointError } from "../../compiler/errors.ts";
 import { interpret } from "../../compiler/ir/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { Graph } from "../../compiler/ir/graph.ts";
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a throw");
-}
+import { thrown } from "../support/build.ts";
 
 const nodes: Record<string, Node> = {};
 program("p", (g) => {

@@ -16,7 +16,7 @@ import {
   sampleLeaves,
   type Build,
   type LeafSpec,
-} from "../helpers/gradcheck.ts";
+} from "../support/gradcheck.ts";
 
 type Differentiable = Exclude<OpName, "input" | "param" | "const">;
 type Values = readonly Float64Array[];

@@ -8,7 +8,7 @@ import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";
 import { optimize } from "../../compiler/passes/pipeline.ts";
 import { sizeOf } from "../../compiler/ir/shape.ts";
-import { mulberry32, uniform, type Rng } from "../helpers/gradcheck.ts";
+import { mulberry32, uniform, type Rng } from "../support/gradcheck.ts";
 
 const constants = [0, 1, -1, 2, 0.5, 3];
 

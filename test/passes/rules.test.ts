@@ -10,7 +10,7 @@ import { optimize } from "../../compiler/passes/pipeline.ts";
 import { sizeOf } from "../../compiler/ir/shape.ts";
 import { algebraicRules, rule } from "../../compiler/passes/rules.ts";
 import { foldRule, simplify } from "../../compiler/passes/simplify.ts";
-import { mulberry32, uniform } from "../helpers/gradcheck.ts";
+import { mulberry32, uniform } from "../support/gradcheck.ts";
 
 interface RuleCase {
   readonly label: string;

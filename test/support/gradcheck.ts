@@ -2,6 +2,7 @@
 // direction (first order), Hessian-vector products (second order) and the dot-product test
 // between jvp and vjp. Everything random comes from a seeded mulberry32, so runs repeat.
 import { expect } from "vitest";
+import { seeded } from "./random.ts";
 import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
 import { interpret, type LeafValues } from "../../compiler/ir/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
@@ -10,16 +11,7 @@ import { verify } from "../../compiler/ir/verify.ts";
 import { sizeOf, type Shape } from "../../compiler/ir/shape.ts";
 
 /** A seeded generator of uniform numbers in [0, 1) (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = seeded;
 
 export type Rng = () => number;
 
