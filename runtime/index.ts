@@ -107,3 +107,12 @@ export interface Instance {
   readonly inputs: Readonly<Record<string, Arena>>;
   readonly params: Readonly<Record<string, Arena>>;
 }
+
+/**
+ * `index` when it is a whole number in [0, size); otherwise a clear error naming `where` (the
+ * generated op and its source line). Called by gather and oneHot kernels on every index they read.
+ */
+export function checkIndex(index: number, size: number, where: string): number {
+  if (Number.isInteger(index) && index >= 0 && index < size) return index;
+  throw new AdjointRuntimeError(`${where}: index ${index} is out of range [0, ${size})`);
+}

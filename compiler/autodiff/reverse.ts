@@ -2,6 +2,8 @@
 import type { Ops } from "../dsl/ops.ts";
 import type { Origin } from "../ir/graph.ts";
 import type { Node } from "../ir/node.ts";
+import { AdjointError } from "../errors.ts";
+import { notDifferentiable } from "../ops/def.ts";
 import { ops } from "../ops/registry.ts";
 
 /**
@@ -32,14 +34,16 @@ export function vjp(
     if (origin.label !== undefined && y_bar.id >= firstNewId) g.graph.label(y_bar, origin.label);
     adjoints.set(id, y_bar);
     if (y.inputs.length === 0) continue;
-    const rule = ops[y.op].vjp as (ctx: object) => readonly (Node | null)[];
+    const rule = ops[y.op].vjp as (ctx: object) => readonly (Node | null | object)[];
     // partial adjoints are unnamed temporaries; only the summed adjoint carries the name
     const input_bars = g.within({ ...origin, label: undefined }, () =>
       rule({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar }),
     );
     y.inputs.forEach((input, k) => {
       const input_bar = input_bars[k];
-      if (input_bar !== null && relevant.has(input.id)) receive(partials, input, input_bar);
+      if (input_bar === null || !relevant.has(input.id)) return;
+      if (input_bar === notDifferentiable) throw notDifferentiableError(g, y, k);
+      receive(partials, input, input_bar as Node);
     });
   }
   return wrt.map((w) => adjoints.get(w.id) ?? g.constant(0, w.shape));
@@ -57,12 +61,17 @@ function adjointOrigin(g: Ops, primal: Node): Origin {
   return { loc, role: "adjoint", label: label === undefined ? undefined : `${label}_bar` };
 }
 
-/** Ids of nodes that depend on some `from` node and on which some `to` node depends. */
+/**
+ * Ids of nodes that depend on some `from` node and on which some `to` node depends, where a
+ * stopGradient cuts the dependency (no gradient flows along such a path).
+ */
 export function nodesBetween(g: Ops, from: readonly Node[], to: readonly Node[]): Set<number> {
   const nodes = g.graph.nodes;
   const lastId = Math.max(-1, ...to.map((node) => node.id));
   const dependsOnFrom = new Set(from.map((node) => node.id));
   for (let id = 0; id <= lastId; id++) {
+    // no gradient crosses a stopGradient: what it computes is a constant to the gradient
+    if (nodes[id].op === "stopGradient") continue;
     if (nodes[id].inputs.some((input) => dependsOnFrom.has(input.id))) dependsOnFrom.add(id);
   }
   const between = new Set<number>();
@@ -74,4 +83,15 @@ export function nodesBetween(g: Ops, from: readonly Node[], to: readonly Node[])
     for (const input of node.inputs) if (dependsOnFrom.has(input.id)) stack.push(input);
   }
   return between;
+}
+
+/** The gradient would have to pass through input `k` of `y`, which carries no derivative. */
+function notDifferentiableError(g: Ops, y: Node, k: number): AdjointError {
+  const input = y.inputs[k];
+  return new AdjointError(
+    `grad: the gradient reaches ${y.op} through its input ${k + 1} (${input.op}, ${input.dtype}), ` +
+      `which is not differentiable; wrap the value (or the real value it comes from) in ` +
+      `g.stopGradient(...) to treat it as a constant`,
+    g.graph.origin(y).loc,
+  );
 }

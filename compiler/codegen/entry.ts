@@ -1,7 +1,8 @@
 // The body of one entry point: scalar regions as const locals, tensor ops as loops over arena views.
 import path from "node:path";
 import type { Node } from "../ir/node.ts";
-import { sizeOf } from "../ir/shape.ts";
+import { broadcastStrides, sameShape, sizeOf, stridesOf } from "../ir/shape.ts";
+import { loopNest, offset } from "../ops/loops.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
 import type { Emit, KernelIO } from "../ops/def.ts";
@@ -29,12 +30,7 @@ function nodeStatements(plan: Plan, refs: References, node: Node): string[] {
         `const ${refs.scalar(node)} = ${emit.expr(args, node.attrs as never)};${where ? ` // ${where}` : ""}`,
       ];
     }
-    const args = node.inputs.map((input) => refs.element(input, "i"));
-    const out = refs.view(node);
-    return [
-      comment(plan, node, where),
-      `for (let i = 0; i < ${sizeOf(node.shape)}; i++) ${out}[i] = ${emit.expr(args, node.attrs as never)};`,
-    ];
+    return [comment(plan, node, where), ...elementwiseLoop(refs, node, emit.expr)];
   }
   if (emit.kind === "kernel") {
     const io: KernelIO<typeof node.op> = {
@@ -49,6 +45,29 @@ function nodeStatements(plan: Plan, refs: References, node: Node): string[] {
     return [comment(plan, node, where), ...emit.code(io)];
   }
   return [];
+}
+
+/** One flat loop when every operand is whole or scalar; nested loops with broadcast strides otherwise. */
+function elementwiseLoop(
+  refs: References,
+  node: Node,
+  expr: (args: readonly string[], attrs: never) => string,
+): string[] {
+  const out = refs.view(node);
+  const whole = (input: Node) => isScalarNode(input) || sameShape(input.shape, node.shape);
+  if (node.inputs.every(whole)) {
+    const args = node.inputs.map((input) => refs.element(input, "i"));
+    return [
+      `for (let i = 0; i < ${sizeOf(node.shape)}; i++) ${out}[i] = ${expr(args, node.attrs as never)};`,
+    ];
+  }
+  const outStrides = stridesOf(node.shape);
+  return loopNest(node.shape, (index) => {
+    const args = node.inputs.map((input) =>
+      refs.element(input, offset(index, broadcastStrides(input.shape, node.shape))),
+    );
+    return [`${out}[${offset(index, outStrides)}] = ${expr(args, node.attrs as never)};`];
+  });
 }
 
 function outputStatements(plan: Plan, refs: References, lowered: LoweredEntry): string[] {

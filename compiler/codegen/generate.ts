@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Node } from "../ir/node.ts";
 import type { Program } from "../ir/program.ts";
 import { programText } from "../ir/text.ts";
+import { nestedObject, nestPaths, type Nested } from "../ir/tree.ts";
 import { capitalize, pascalCase } from "../lower/names.ts";
 import { plan as planBuffers, type LoweredEntry, type Plan } from "../lower/plan.ts";
 import { optimize, type OptimizeResult } from "../passes/pipeline.ts";
@@ -51,6 +52,16 @@ export async function generate(
 
 export const hashLinePrefix = "adjoint-graph-hash: ";
 
+/** Runtime functions that kernels may call; the module imports the ones its code uses. */
+const kernelHelpers = ["checkIndex"];
+
+function usesHelper(spec: FunctionSpec, helper: string): boolean {
+  const pattern = new RegExp(`\\b${helper}\\(`);
+  return spec.statements.some((statement) =>
+    typeof statement === "string" ? pattern.test(statement) : usesHelper(statement, helper),
+  );
+}
+
 function describeModule(plan: Plan, meta: { runtimeImport: string }) {
   const { program } = plan;
   const type = pascalCase(program.name);
@@ -67,21 +78,23 @@ function describeModule(plan: Plan, meta: { runtimeImport: string }) {
     {
       name: `${type}Inputs`,
       doc: "Input views: write them, then call an entry point.",
-      properties: viewsOf("input"),
+      properties: nestedProperties(viewsOf("input")),
     },
     {
       name: `${type}Params`,
       doc: "Param views: they keep their values between calls.",
-      properties: viewsOf("param"),
+      properties: nestedProperties(viewsOf("param")),
     },
     ...plan.entries.map((lowered) => ({
       name: outputsType(type, lowered),
       doc: `What ${lowered.entry.name}() returns: views into the arena, valid until the next call.`,
-      properties: lowered.outputs.map((output) => ({
-        name: output.name,
-        type: arrayType,
-        doc: `shape ${shapeText(output.node)}`,
-      })),
+      properties: nestedProperties(
+        lowered.outputs.map((output) => ({
+          name: output.name,
+          type: arrayType,
+          doc: `shape ${shapeText(output.node)}`,
+        })),
+      ),
     })),
     {
       name: type,
@@ -104,11 +117,19 @@ function describeModule(plan: Plan, meta: { runtimeImport: string }) {
     inputs: layoutOf(plan, leavesOf("input")),
     params: layoutOf(plan, leavesOf("param")),
   };
+  const factory: FunctionSpec = {
+    name: `create${type}`,
+    doc: `Allocates a ${program.name} instance. Entry points allocate nothing.`,
+    parameters: [],
+    returnType: type,
+    statements: factoryStatements(plan, type),
+  };
   return {
     runtimeImport: meta.runtimeImport,
     valueImports: [
       "allocateArena",
       ...(plan.entries.some((e) => e.feeds.length > 0) ? ["feedInputs"] : []),
+      ...kernelHelpers.filter((helper) => usesHelper(factory, helper)),
     ],
     typeImports: [...(plan.entries.some((e) => e.feeds.length > 0) ? ["Feeds", "InputSpec"] : [])],
     interfaces,
@@ -119,13 +140,7 @@ function describeModule(plan: Plan, meta: { runtimeImport: string }) {
         initializer: `${JSON.stringify(layout)} as const`,
       },
     ],
-    factory: {
-      name: `create${type}`,
-      doc: `Allocates a ${program.name} instance. Entry points allocate nothing.`,
-      parameters: [],
-      returnType: type,
-      statements: factoryStatements(plan, type),
-    },
+    factory,
   };
 }
 
@@ -146,10 +161,11 @@ function factoryStatements(plan: Plan, type: string): (string | FunctionSpec)[] 
   }
   statements.push(...initialValues(plan));
   const leafObject = (op: "input" | "param") =>
-    `{ ${program.leaves
-      .filter((leaf) => leaf.op === op)
-      .map((leaf) => property(leaf.attrs.name, plan.views.get(leaf.id)!.name))
-      .join(", ")} }`;
+    objectText(
+      program.leaves
+        .filter((leaf) => leaf.op === op)
+        .map((leaf) => [leaf.attrs.name, plan.views.get(leaf.id)!.name] as const),
+    );
   for (const lowered of plan.entries) {
     if (lowered.feeds.length > 0) {
       const specs = lowered.feeds.map(
@@ -158,13 +174,16 @@ function factoryStatements(plan: Plan, type: string): (string | FunctionSpec)[] 
       );
       statements.push(`const ${lowered.feedsName}: readonly InputSpec[] = [${specs.join(", ")}];`);
     }
-    const outputs = lowered.outputs.map((output) => `${output.name}: ${output.view.name}`);
-    statements.push(
-      `const ${lowered.outputsName}: ${outputsType(type, lowered)} = { ${outputs.join(", ")} };`,
+    const outputs = objectText(
+      lowered.outputs.map((output) => [output.name, output.view.name] as const),
+      false,
     );
+    statements.push(`const ${lowered.outputsName}: ${outputsType(type, lowered)} = ${outputs};`);
   }
   for (const lowered of plan.entries) statements.push(entryFunction(plan, type, lowered));
-  const methods = plan.entries.map((lowered) => property(lowered.entry.name, lowered.functionName));
+  const methods = plan.entries.map((lowered) =>
+    property(lowered.entry.name, lowered.functionName, true),
+  );
   statements.push(
     `return { arena, inputs: ${leafObject("input")}, params: ${leafObject("param")}, ${methods.join(", ")} };`,
   );
@@ -239,17 +258,58 @@ function fillStatement(view: string, values: readonly number[]): string {
 }
 
 function layoutOf(plan: Plan, leaves: readonly Node[]) {
-  return Object.fromEntries(
-    leaves.map((leaf) => [
-      attrName(leaf),
-      { offset: plan.views.get(leaf.id)!.offset, shape: [...leaf.shape] },
-    ]),
+  const places = leaves.map(
+    (leaf) =>
+      [
+        attrName(leaf),
+        { offset: plan.views.get(leaf.id)!.offset, shape: [...leaf.shape] },
+      ] as const,
   );
+  return nestedObject(nestPaths(places), (place) => place);
 }
 
 /** `{ key: value }` member text, shorthand when both are the same identifier. */
-function property(key: string, value: string): string {
-  return key === value ? key : `${key}: ${value}`;
+function property(key: string, value: string, shorthand: boolean): string {
+  return shorthand && key === value ? key : `${key}: ${value}`;
+}
+
+/**
+ * Object literal text for values named by dotted paths ("a.b" is member b of member a), with
+ * `{ x }` shorthand where a key names its own view unless `shorthand` is off (as for outputs).
+ */
+function objectText(pairs: readonly (readonly [string, string])[], shorthand = true): string {
+  const text = (nested: Nested<string>): string => {
+    const members = [...nested].map(([key, member]) =>
+      typeof member === "string" ? property(key, member, shorthand) : `${key}: ${text(member)}`,
+    );
+    return `{ ${members.join(", ")} }`;
+  };
+  return text(nestPaths(pairs));
+}
+
+interface Property {
+  readonly name: string;
+  readonly type: string;
+  readonly doc?: string;
+}
+
+/** Interface members for values named by dotted paths: a group becomes an inline object type. */
+function nestedProperties(members: readonly Property[]): Property[] {
+  const properties = (nested: Nested<Property>): Property[] =>
+    [...nested].map(([key, member]) =>
+      member instanceof Map
+        ? { name: key, type: objectType(properties(member as Nested<Property>)) }
+        : { ...(member as Property), name: key },
+    );
+  return properties(nestPaths(members.map((member) => [member.name, member] as const)));
+}
+
+function objectType(members: readonly Property[]): string {
+  const lines = members.map(
+    (member) =>
+      `${member.doc === undefined ? "" : `/** ${member.doc} */\n`}readonly ${member.name}: ${member.type};`,
+  );
+  return `{\n${lines.join("\n")}\n}`;
 }
 
 function outputsType(type: string, lowered: LoweredEntry): string {

@@ -1,16 +1,42 @@
 // The op-building surface shared by the DSL and by derivative rules: g.add(x, y), g.exp(x), ...
 import { AdjointError } from "../errors.ts";
 import type { Graph, Origin } from "../ir/graph.ts";
-import type { AttrsOf, Node, NodeOf, OpName } from "../ir/node.ts";
+import type { AttrsOf, DType, Node, NodeOf, OpName } from "../ir/node.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
+import * as nn from "./nn.ts";
 
 /** A node, or a number that becomes a scalar constant. */
 export type Operand = Node | number;
+
+/** Axes to reduce: one, several (negative counts from the end), or all when omitted. */
+export type Axes = number | readonly number[];
 
 export interface MatmulOptions {
   readonly transA?: boolean;
   readonly transB?: boolean;
 }
+
+type UnaryOp =
+  | "neg"
+  | "exp"
+  | "expm1"
+  | "log"
+  | "log1p"
+  | "sin"
+  | "cos"
+  | "tanh"
+  | "sqrt"
+  | "square"
+  | "reciprocal"
+  | "abs"
+  | "sign"
+  | "relu"
+  | "sigmoid"
+  | "softplus"
+  | "stopGradient";
+type BinaryOp = "add" | "sub" | "mul" | "div" | "power" | "maximum" | "minimum";
+type CompareOp = "lt" | "le" | "gt" | "ge" | "eq";
+type ReduceOp = "sum" | "max" | "min" | "prod" | "logsumexp";
 
 export class Ops {
   private readonly contexts: Origin[] = [];
@@ -37,83 +63,353 @@ export class Ops {
     return this.graph.intern(op, inputs, attrs, this.origin);
   }
 
-  protected fail(op: string, message: string): never {
+  fail(op: string, message: string): never {
     throw new AdjointError(`${op}: ${message}`, this.origin().loc);
   }
+
+  // ---- leaves ----
 
   /** A constant: a number fills `shape` (a scalar by default); an array gives every element. */
   constant(
     value: number | readonly number[],
     shape: Shape = typeof value === "number" ? [] : [value.length],
+    dtype: DType = this.graph.dtype,
   ): Node {
-    if (!isValidShape(shape)) this.fail("const", `shape must be an array of non-negative integers`);
+    this.checkShape("const", shape);
     const values = typeof value === "number" ? [value] : [...value];
     if (!values.every((v) => typeof v === "number")) this.fail("const", `values must be numbers`);
     if (values.length !== 1 && values.length !== sizeOf(shape)) {
       this.fail("const", `${values.length} values do not fill shape ${formatShape(shape)}`);
     }
-    return this.node("const", [], { values, shape: [...shape] });
+    return this.node("const", [], { values, shape: [...shape], dtype });
   }
 
+  // ---- elementwise ----
+
   add(a: Operand, b: Operand): Node {
-    return this.node("add", [this.lift("add", a, 1), this.lift("add", b, 2)], {});
+    return this.binary("add", a, b);
   }
   sub(a: Operand, b: Operand): Node {
-    return this.node("sub", [this.lift("sub", a, 1), this.lift("sub", b, 2)], {});
+    return this.binary("sub", a, b);
   }
   mul(a: Operand, b: Operand): Node {
-    return this.node("mul", [this.lift("mul", a, 1), this.lift("mul", b, 2)], {});
+    return this.binary("mul", a, b);
   }
   div(a: Operand, b: Operand): Node {
-    return this.node("div", [this.lift("div", a, 1), this.lift("div", b, 2)], {});
+    return this.binary("div", a, b);
   }
-  neg(x: Operand): Node {
-    return this.node("neg", [this.lift("neg", x, 1)], {});
+  /** a^b with a tensor exponent (use pow for a constant one). */
+  power(a: Operand, b: Operand): Node {
+    return this.binary("power", a, b);
+  }
+  maximum(a: Operand, b: Operand): Node {
+    return this.binary("maximum", a, b);
+  }
+  minimum(a: Operand, b: Operand): Node {
+    return this.binary("minimum", a, b);
+  }
+  /** x limited to [lo, hi]. */
+  clamp(x: Operand, lo: Operand, hi: Operand): Node {
+    return this.minimum(this.maximum(x, lo), hi);
   }
   /** x to a constant power. */
   pow(x: Operand, exponent: number): Node {
     if (typeof exponent !== "number") this.fail("pow", `the exponent must be a number constant`);
     return this.node("pow", [this.lift("pow", x, 1)], { exponent });
   }
+  neg(x: Operand): Node {
+    return this.unary("neg", x);
+  }
   exp(x: Operand): Node {
-    return this.node("exp", [this.lift("exp", x, 1)], {});
+    return this.unary("exp", x);
+  }
+  /** exp(x) − 1, accurate near 0. */
+  expm1(x: Operand): Node {
+    return this.unary("expm1", x);
   }
   log(x: Operand): Node {
-    return this.node("log", [this.lift("log", x, 1)], {});
+    return this.unary("log", x);
+  }
+  /** log(1 + x), accurate near 0. */
+  log1p(x: Operand): Node {
+    return this.unary("log1p", x);
   }
   sin(x: Operand): Node {
-    return this.node("sin", [this.lift("sin", x, 1)], {});
+    return this.unary("sin", x);
   }
   cos(x: Operand): Node {
-    return this.node("cos", [this.lift("cos", x, 1)], {});
+    return this.unary("cos", x);
   }
   tanh(x: Operand): Node {
-    return this.node("tanh", [this.lift("tanh", x, 1)], {});
+    return this.unary("tanh", x);
   }
   sqrt(x: Operand): Node {
-    return this.node("sqrt", [this.lift("sqrt", x, 1)], {});
+    return this.unary("sqrt", x);
   }
-  /** The sum of every element. */
-  sum(x: Operand): Node {
-    const node = this.lift("sum", x, 1);
-    return node.shape.length === 0 ? node : this.node("sum", [node], {});
+  square(x: Operand): Node {
+    return this.unary("square", x);
   }
-  /** A scalar repeated to `shape`. */
-  broadcast(x: Operand, shape: Shape): Node {
-    const node = this.lift("broadcast", x, 1);
-    if (!isValidShape(shape))
-      this.fail("broadcast", `shape must be an array of non-negative integers`);
+  reciprocal(x: Operand): Node {
+    return this.unary("reciprocal", x);
+  }
+  abs(x: Operand): Node {
+    return this.unary("abs", x);
+  }
+  sign(x: Operand): Node {
+    return this.unary("sign", x);
+  }
+  relu(x: Operand): Node {
+    return this.unary("relu", x);
+  }
+  sigmoid(x: Operand): Node {
+    return this.unary("sigmoid", x);
+  }
+  softplus(x: Operand): Node {
+    return this.unary("softplus", x);
+  }
+  /** The value of x, through which no gradient flows (detach). */
+  stopGradient(x: Operand): Node {
+    return this.unary("stopGradient", x);
+  }
+
+  // ---- comparisons and selection ----
+
+  lt(a: Operand, b: Operand): Node {
+    return this.binary("lt", a, b);
+  }
+  le(a: Operand, b: Operand): Node {
+    return this.binary("le", a, b);
+  }
+  gt(a: Operand, b: Operand): Node {
+    return this.binary("gt", a, b);
+  }
+  ge(a: Operand, b: Operand): Node {
+    return this.binary("ge", a, b);
+  }
+  eq(a: Operand, b: Operand): Node {
+    return this.binary("eq", a, b);
+  }
+  /** a where cond is true, b elsewhere; the three broadcast together. */
+  where(cond: Node, a: Operand, b: Operand): Node {
+    const inputs = [
+      this.lift("where", cond, 1),
+      this.lift("where", a, 2),
+      this.lift("where", b, 3),
+    ];
+    return this.node("where", inputs, {});
+  }
+  /** x converted to another element type. */
+  cast(x: Operand, to: DType): Node {
+    const node = this.lift("cast", x, 1);
+    return node.dtype === to ? node : this.node("cast", [node], { to });
+  }
+
+  // ---- reductions ----
+
+  /** Sum over `axes` (all by default). */
+  sum(x: Operand, axes?: Axes, keepDims = false): Node {
+    return this.reduce("sum", x, axes, keepDims);
+  }
+  max(x: Operand, axes?: Axes, keepDims = false): Node {
+    return this.reduce("max", x, axes, keepDims);
+  }
+  min(x: Operand, axes?: Axes, keepDims = false): Node {
+    return this.reduce("min", x, axes, keepDims);
+  }
+  prod(x: Operand, axes?: Axes, keepDims = false): Node {
+    return this.reduce("prod", x, axes, keepDims);
+  }
+  /** log Σ exp over `axes`, stable for large inputs. */
+  logsumexp(x: Operand, axes?: Axes, keepDims = false): Node {
+    return this.reduce("logsumexp", x, axes, keepDims);
+  }
+  mean(x: Operand, axes?: Axes, keepDims = false): Node {
+    const node = this.lift("mean", x, 1);
+    const normalized = this.axes("mean", node, axes);
+    const count = normalized.reduce((n, axis) => n * node.shape[axis], 1);
+    return this.div(this.sum(node, normalized, keepDims), count);
+  }
+  /** For each element, the product of the others in its group along `axes`. */
+  prodExcept(x: Operand, axes?: Axes): Node {
+    const node = this.lift("prodExcept", x, 1);
+    return this.node("prodExcept", [node], { axes: this.axes("prodExcept", node, axes) });
+  }
+
+  // ---- movement ----
+
+  /** The same elements in a new shape; one dimension may be -1 (inferred). */
+  reshape(x: Operand, shape: Shape): Node {
+    const node = this.lift("reshape", x, 1);
+    const resolved = this.inferDim(node, shape);
+    return sameShape(node.shape, resolved)
+      ? node
+      : this.node("reshape", [node], { shape: resolved });
+  }
+  /** Axes permuted (reversed by default). */
+  transpose(x: Operand, perm?: readonly number[]): Node {
+    const node = this.lift("transpose", x, 1);
+    const order = perm ?? node.shape.map((_, axis) => node.shape.length - 1 - axis);
+    const identity = order.length === node.shape.length && order.every((axis, i) => axis === i);
+    return identity ? node : this.node("transpose", [node], { perm: [...order] });
+  }
+  /** Elements [begin, end) along every axis. */
+  slice(x: Operand, begin: readonly number[], end: readonly number[]): Node {
+    return this.node("slice", [this.lift("slice", x, 1)], { begin: [...begin], end: [...end] });
+  }
+  /** x surrounded by `before` and `after` zeros per axis. */
+  pad(x: Operand, before: readonly number[], after: readonly number[]): Node {
+    return this.node("pad", [this.lift("pad", x, 1)], { before: [...before], after: [...after] });
+  }
+  /** Inputs joined along `axis`. */
+  concat(xs: readonly Operand[], axis = 0): Node {
+    const nodes = xs.map((x, i) => this.lift("concat", x, i + 1));
+    if (nodes.length === 0) this.fail("concat", `needs at least one input`);
+    if (nodes.length === 1) return nodes[0];
+    return this.node("concat", nodes, { axis: this.axis("concat", nodes[0].shape.length, axis) });
+  }
+  /** Inputs of one shape stacked along a new `axis`. */
+  stack(xs: readonly Operand[], axis = 0): Node {
+    const nodes = xs.map((x, i) => this.lift("stack", x, i + 1));
+    if (nodes.length === 0) this.fail("stack", `needs at least one input`);
+    const at = this.axis("stack", nodes[0].shape.length + 1, axis);
+    const grown = (node: Node) => [...node.shape.slice(0, at), 1, ...node.shape.slice(at)];
+    return this.concat(
+      nodes.map((node) => this.reshape(node, grown(node))),
+      at,
+    );
+  }
+  /** x broadcast (NumPy rules) to `shape`. */
+  broadcastTo(x: Operand, shape: Shape): Node {
+    const node = this.lift("broadcastTo", x, 1);
+    this.checkShape("broadcastTo", shape);
     return sameShape(node.shape, shape)
       ? node
-      : this.node("broadcast", [node], { shape: [...shape] });
+      : this.node("broadcastTo", [node], { shape: [...shape] });
   }
+  /** x indexed along `axis` by integer `indices` (an embedding lookup for axis 0). */
+  gather(x: Operand, indices: Node, axis = 0): Node {
+    const node = this.lift("gather", x, 1);
+    const at = this.axis("gather", node.shape.length, axis);
+    return this.node("gather", [node, this.lift("gather", indices, 2)], { axis: at });
+  }
+  /** `updates` added into zeros of `shape` at `indices` along `axis` (gather's adjoint). */
+  scatterAdd(updates: Operand, indices: Node, axis: number, shape: Shape): Node {
+    const inputs = [this.lift("scatterAdd", updates, 1), this.lift("scatterAdd", indices, 2)];
+    this.checkShape("scatterAdd", shape);
+    return this.node("scatterAdd", inputs, {
+      axis: this.axis("scatterAdd", shape.length, axis),
+      shape: [...shape],
+    });
+  }
+  /** Integer labels to one-hot rows of length `depth`. */
+  oneHot(labels: Node, depth: number): Node {
+    if (!Number.isInteger(depth) || depth < 1)
+      this.fail("oneHot", `depth must be a positive integer, got ${depth}`);
+    return this.node("oneHot", [this.lift("oneHot", labels, 1)], { depth });
+  }
+
+  // ---- linear algebra ----
+
   dot(a: Operand, b: Operand): Node {
     return this.node("dot", [this.lift("dot", a, 1), this.lift("dot", b, 2)], {});
   }
-  /** op(A)·op(B) for matrices, op transposing where the option says so. */
+  /** op(A)·op(B) over the last two axes, op transposing where the option says; batch axes broadcast. */
   matmul(a: Operand, b: Operand, options: MatmulOptions = {}): Node {
     const attrs = { transA: options.transA ?? false, transB: options.transB ?? false };
     return this.node("matmul", [this.lift("matmul", a, 1), this.lift("matmul", b, 2)], attrs);
+  }
+  /** a ⊗ b for vectors: an [n, m] matrix. */
+  outer(a: Operand, b: Operand): Node {
+    const [u, v] = [this.lift("outer", a, 1), this.lift("outer", b, 2)];
+    if (u.shape.length !== 1 || v.shape.length !== 1) {
+      this.fail(
+        "outer",
+        `expects two vectors, got ${formatShape(u.shape)} and ${formatShape(v.shape)}`,
+      );
+    }
+    return this.mul(this.reshape(u, [u.shape[0], 1]), this.reshape(v, [1, v.shape[0]]));
+  }
+
+  // ---- neural-network losses and activations, composed from the ops above ----
+
+  softmax(x: Operand, axis = -1): Node {
+    return nn.softmax(this, this.lift("softmax", x, 1), axis);
+  }
+  logSoftmax(x: Operand, axis = -1): Node {
+    return nn.logSoftmax(this, this.lift("logSoftmax", x, 1), axis);
+  }
+  /** Per-row −log softmax(logits)[label]; labels are integers [...] or one-hot rows like logits. */
+  softmaxCrossEntropy(logits: Operand, labels: Node): Node {
+    const op = "softmaxCrossEntropy";
+    return nn.softmaxCrossEntropy(this, this.lift(op, logits, 1), this.lift(op, labels, 2));
+  }
+  /** mean((prediction − target)²) over every element. */
+  meanSquaredError(prediction: Operand, target: Operand): Node {
+    return nn.meanSquaredError(
+      this,
+      this.lift("meanSquaredError", prediction, 1),
+      this.lift("meanSquaredError", target, 2),
+    );
+  }
+
+  // ---- helpers ----
+
+  private unary(op: UnaryOp, x: Operand): Node {
+    return this.node(op, [this.lift(op, x, 1)], {});
+  }
+
+  private binary(op: BinaryOp | CompareOp, a: Operand, b: Operand): Node {
+    return this.node(op, [this.lift(op, a, 1), this.lift(op, b, 2)], {});
+  }
+
+  private reduce(op: ReduceOp, x: Operand, axes: Axes | undefined, keepDims: boolean): Node {
+    const node = this.lift(op, x, 1);
+    const normalized = this.axes(op, node, axes);
+    if (normalized.length === 0 && op !== "logsumexp") return node;
+    return this.node(op, [node], { axes: normalized, keepDims });
+  }
+
+  /** Sorted, non-negative, distinct axes of `node`; all of them when `axes` is omitted. */
+  axes(op: string, node: Node, axes: Axes | undefined): number[] {
+    const rank = node.shape.length;
+    if (axes === undefined) return node.shape.map((_, axis) => axis);
+    const list = typeof axes === "number" ? [axes] : [...axes];
+    const normalized = list.map((axis) => this.axis(op, rank, axis));
+    if (new Set(normalized).size !== normalized.length)
+      this.fail(op, `axes ${JSON.stringify(list)} repeat an axis`);
+    return normalized.sort((a, b) => a - b);
+  }
+
+  /** `axis` in [0, rank), counting negative ones from the end. */
+  axis(op: string, rank: number, axis: number): number {
+    if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+      this.fail(op, `axis ${axis} is out of range for rank ${rank}`);
+    }
+    return axis < 0 ? axis + rank : axis;
+  }
+
+  private inferDim(node: Node, shape: Shape): Shape {
+    const unknown = shape.filter((dim) => dim === -1).length;
+    const known = shape.filter((dim) => dim !== -1);
+    if (unknown > 1 || !isValidShape(known)) {
+      this.fail(
+        "reshape",
+        `shape ${formatShape(shape)} must be non-negative integers, with at most one -1`,
+      );
+    }
+    const size = sizeOf(node.shape);
+    const rest = sizeOf(known);
+    if (unknown === 1 && rest > 0 && size % rest === 0)
+      return shape.map((dim) => (dim === -1 ? size / rest : dim));
+    if (unknown === 0 && rest === size) return [...shape];
+    return this.fail(
+      "reshape",
+      `cannot reshape ${formatShape(node.shape)} (${size} elements) to ${formatShape(shape)}`,
+    );
+  }
+
+  private checkShape(op: string, shape: Shape): void {
+    if (!isValidShape(shape)) this.fail(op, `shape must be an array of non-negative integers`);
   }
 
   protected lift(op: string, value: unknown, position: number): Node {

@@ -1,83 +1,126 @@
 // The DSL entry: program(name, (g) => { ... }) declares leaves, builds nodes, and names entry points.
-import { jvp } from "../autodiff/forward.ts";
-import { vjp } from "../autodiff/reverse.ts";
-import { AdjointError } from "../errors.ts";
+import { AdjointError, type SourceLoc } from "../errors.ts";
 import { Graph } from "../ir/graph.ts";
-import type { DType, Node, NodeOf } from "../ir/node.ts";
+import type { AttrsOf, DType, FloatType, Node, NodeOf } from "../ir/node.ts";
 import type { EntryPoint, ParamInit, Program } from "../ir/program.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
-import { capitalize, pascalCase } from "../lower/names.ts";
+import {
+  isNodeLeaf,
+  leavesOf,
+  mapLeaves,
+  type MapNodes,
+  type NodeRecord,
+  type NodeTree,
+} from "../ir/tree.ts";
+import { capitalize, pascalCase, pathIdentifier } from "../lower/names.ts";
 import { callerLoc } from "./loc.ts";
 import { checkName, moduleTypeNames } from "./names.ts";
-import { Ops } from "./ops.ts";
+import { TransformBuilder } from "./transforms.ts";
 
 export interface ProgramOptions {
   /** Element type of every value and of the arena: float64 (default) or float32. */
-  readonly dtype?: DType;
+  readonly dtype?: FloatType;
 }
 
 export interface EntrySpec {
-  /** Outputs by name. */
-  readonly fetch?: Readonly<Record<string, Node>>;
+  /** Outputs by name; a nested record gives nested outputs (`grads.layer1.W`). */
+  readonly fetch?: NodeRecord;
   /** In-place assignments [param, newValue]; every new value is computed before any is written. */
   readonly update?: readonly (readonly [Node, Node])[];
+  /** [buffers, values]: each value is added into its buffer param (gradient accumulation). */
+  readonly accumulate?: readonly (readonly [NodeTree, NodeTree])[];
+  /** Params set to zero (a node, or a tree of them: the buffers that `accumulate` fills). */
+  readonly zero?: NodeTree;
+}
+
+/** A param of g.params: its shape, or its shape and initial value. */
+export type ParamSpec = Shape | { readonly shape: Shape; readonly init?: ParamInit };
+export interface ParamSpecs {
+  readonly [name: string]: ParamSpec | ParamSpecs;
+}
+/** What g.params returns: the record of specs with a param node in place of every spec. */
+export type ParamNodes<S> = {
+  readonly [K in keyof S]: S[K] extends ParamSpec ? Node : ParamNodes<S[K]>;
+};
+
+/** Where a tree of param specs stops: at a shape, at `{ shape, ... }`, or at anything invalid. */
+function isParamSpec(value: unknown): boolean {
+  if (Array.isArray(value) || typeof value !== "object" || value === null) return true;
+  return Array.isArray((value as { shape?: unknown }).shape);
 }
 
 /** Instance members that an entry point must not shadow. */
 const instanceMembers = new Set(["arena", "inputs", "params", "layout", "dtype"]);
 
-export class ProgramBuilder extends Ops {
+export class ProgramBuilder extends TransformBuilder {
   private readonly leafList: (NodeOf<"input"> | NodeOf<"param">)[] = [];
   private readonly entryList: EntryPoint[] = [];
   private readonly inits = new Map<string, ParamInit>();
 
-  constructor(dtype: DType) {
+  constructor(dtype: FloatType) {
     super(new Graph(dtype), () => ({ loc: callerLoc() }));
   }
 
   /** A value fed on every call. */
-  input(name: string, shape: Shape = []): Node {
-    return this.leaf("input", name, shape);
+  input(name: string, shape: Shape = [], options: { readonly dtype?: "i32" | "bool" } = {}): Node {
+    const dtype = options.dtype ?? this.graph.dtype;
+    if (dtype !== this.graph.dtype && dtype !== "i32" && dtype !== "bool") {
+      throw new AdjointError(
+        `input "${name}": dtype must be "i32" or "bool", got ${String(dtype)}`,
+        callerLoc(),
+      );
+    }
+    return this.leaf("input", name, shape, dtype);
   }
 
   /** A value that persists in the instance between calls (weights); zero unless `init` says otherwise. */
   param(name: string, shape: Shape = [], options: { readonly init?: ParamInit } = {}): Node {
-    const node = this.leaf("param", name, shape);
-    if (options.init !== undefined) this.inits.set(name, this.checkInit(name, shape, options.init));
-    return node;
+    checkName("param", name, callerLoc());
+    return this.nestedParam(name, shape, options.init);
   }
 
-  /** Gradient of the scalar `y` with respect to each of `wrt`, appended to this graph. */
-  grad(y: Node, wrt: Node): Node;
-  grad(y: Node, wrt: readonly Node[]): Node[];
-  grad(y: Node, wrt: Node | readonly Node[]): Node | Node[] {
-    const list = this.nodeList("grad", wrt);
-    this.nodeList("grad", [y]);
-    if (y.shape.length !== 0) {
-      this.fail(
-        "grad",
-        `output %${y.id} has shape ${formatShape(y.shape)}; grad needs a scalar (use g.vjp with a cotangent)`,
-      );
+  /**
+   * Params from a nested record of specs (a shape, or `{ shape, init }`), returned as the same
+   * record of nodes. Each is named by its path ("layer1.W"), and generated code nests it alike.
+   */
+  params<S extends ParamSpecs>(specs: S): ParamNodes<S> {
+    if (typeof specs !== "object" || specs === null || Array.isArray(specs)) {
+      throw new AdjointError(`params: expects a record of named param specs`, callerLoc());
     }
-    const adjoints = vjp(this, [y], [this.constant(1)], list);
-    return Array.isArray(wrt) ? adjoints : adjoints[0];
+    return mapLeaves(specs, isParamSpec, (spec, path) => {
+      const name = path.join(".");
+      if (path.length === 0 || typeof spec !== "object" || spec === null) {
+        throw new AdjointError(
+          `params: "${name}" must be a shape or { shape, init }, got ${String(spec)}`,
+          callerLoc(),
+        );
+      }
+      const { shape, init } = Array.isArray(spec)
+        ? { shape: spec as Shape, init: undefined }
+        : (spec as Exclude<ParamSpec, Shape>);
+      return this.nestedParam(name, shape, init);
+    }) as ParamNodes<S>;
   }
 
-  /** Vector-Jacobian product: adjoints of `wrt` for outputs weighted by `cotangents`. */
-  vjp(outputs: readonly Node[], cotangents: readonly Node[], wrt: readonly Node[]): Node[] {
-    this.pairShapes(
-      "vjp",
-      this.nodeList("vjp", outputs),
-      this.nodeList("vjp", cotangents),
-      "cotangent",
-    );
-    return vjp(this, outputs, cotangents, this.nodeList("vjp", wrt));
-  }
-
-  /** Jacobian-vector product: tangents of `outputs` when `wrt` move along `tangents`. */
-  jvp(outputs: readonly Node[], wrt: readonly Node[], tangents: readonly Node[]): Node[] {
-    this.pairShapes("jvp", this.nodeList("jvp", wrt), this.nodeList("jvp", tangents), "tangent");
-    return jvp(this, this.nodeList("jvp", outputs), wrt, tangents);
+  /**
+   * Persistent zero-initialized buffers for the gradients of params (a node or a tree of them),
+   * named after each with "_grad" ("layer1.W" -> "layer1.W_grad"): fill them with an entry's
+   * `accumulate`, clear them with its `zero`.
+   */
+  gradBuffer<T extends NodeTree>(of: T): MapNodes<T> {
+    const leaves = this.treeNodes("gradBuffer", of);
+    for (const leaf of leaves) {
+      if ((leaf.op !== "param" && leaf.op !== "input") || leaf.dtype !== this.graph.dtype) {
+        this.fail(
+          "gradBuffer",
+          `expects params or real inputs, got a ${leaf.dtype} ${leaf.op} node`,
+        );
+      }
+    }
+    return this.likeTree(
+      of,
+      leaves.map((leaf) => this.nestedParam(`${leafName(leaf)}_grad`, leaf.shape, undefined)),
+    ) as MapNodes<T>;
   }
 
   /** Names a node in generated code (the first name given wins). */
@@ -106,21 +149,27 @@ export class ProgramBuilder extends Ops {
         loc,
       );
     }
-    const fetch = Object.entries(spec.fetch ?? {}).map(([key, node]) => {
-      checkName("fetch", key, loc);
-      this.nodeList(`entry "${name}" fetch "${key}"`, [node]);
-      return [key, node] as const;
-    });
-    const update = (spec.update ?? []).map(([target, value]) =>
-      this.checkUpdate(name, target, value),
-    );
+    const fetch = this.fetchList(name, spec.fetch ?? {});
+    const update = [
+      ...(spec.update ?? []),
+      ...(spec.accumulate ?? []).flatMap(([buffers, values]) =>
+        this.accumulation(name, buffers, values),
+      ),
+      ...this.treeNodes(`entry "${name}" zero`, spec.zero ?? []).map(
+        (param) => [param, this.constant(0, param.shape)] as const,
+      ),
+    ].map(([target, value]) => this.checkUpdate(name, target, value));
+    const twice = update.find(([target], i) => update.findIndex(([other]) => other === target) < i);
+    if (twice !== undefined) {
+      throw new AdjointError(`entry "${name}" updates param "${twice[0].attrs.name}" twice`, loc);
+    }
     if (fetch.length === 0 && update.length === 0) {
       throw new AdjointError(`entry "${name}" fetches nothing and updates nothing`, loc);
     }
     this.entryList.push({ name, fetch, update, loc });
   }
 
-  build(name: string, dtype: DType): Program {
+  build(name: string, dtype: FloatType): Program {
     if (this.entryList.length === 0) {
       throw new AdjointError(
         `program "${name}" declares no entry point (add g.entry(...))`,
@@ -138,9 +187,22 @@ export class ProgramBuilder extends Ops {
     };
   }
 
-  private leaf<K extends "input" | "param">(op: K, name: string, shape: Shape): NodeOf<K> {
+  /** A param named by a path ("layer1.W" is `instance.params.layer1.W`). */
+  private nestedParam(name: string, shape: Shape, init: ParamInit | undefined): Node {
+    const node = this.leaf("param", name, shape, this.graph.dtype);
+    if (init !== undefined) this.inits.set(name, this.checkInit(name, shape, init));
+    return node;
+  }
+
+  private leaf<K extends "input" | "param">(
+    op: K,
+    name: string,
+    shape: Shape,
+    dtype: DType,
+  ): NodeOf<K> {
     const loc = callerLoc();
-    checkName(op, name, loc);
+    if (op === "param") checkPath(op, name, loc);
+    else checkName(op, name, loc);
     if (!isValidShape(shape)) {
       throw new AdjointError(
         `${op} "${name}": shape must be an array of non-negative integers`,
@@ -150,9 +212,20 @@ export class ProgramBuilder extends Ops {
     if (this.leafList.some((leaf) => leaf.attrs.name === name)) {
       throw new AdjointError(`${op} "${name}": the name is already declared in this program`, loc);
     }
-    const node = this.graph.intern(op, [], { name, shape: [...shape] }, () => ({
+    // a nested name is a path in instance.params: no param may be a group of another
+    const nesting = this.leafList.find(
+      (leaf) => leaf.attrs.name.startsWith(`${name}.`) || name.startsWith(`${leaf.attrs.name}.`),
+    );
+    if (nesting !== undefined) {
+      throw new AdjointError(
+        `${op} "${name}": "${nesting.attrs.name}" is declared, and a name cannot be both a param and a group of params`,
+        loc,
+      );
+    }
+    const attrs = op === "input" ? { name, shape: [...shape], dtype } : { name, shape: [...shape] };
+    const node = this.graph.intern(op, [], attrs as AttrsOf[K], () => ({
       loc,
-      label: name,
+      label: pathIdentifier(name),
     }));
     this.leafList.push(node as NodeOf<"input"> | NodeOf<"param">);
     return node;
@@ -190,33 +263,46 @@ export class ProgramBuilder extends Ops {
     return [target, value];
   }
 
-  private nodeList(op: string, value: Node | readonly Node[]): Node[] {
-    const list = Array.isArray(value) ? [...(value as readonly Node[])] : [value as Node];
-    list.forEach((node, i) => {
-      if (typeof node !== "object" || node === null || !("op" in node) || !this.graph.has(node)) {
-        this.fail(op, `argument ${i + 1} is not a node of this program`);
-      }
+  /** Fetched nodes by dotted path: a nested record of outputs flattened ("grads.layer1.W"). */
+  private fetchList(entry: string, fetch: NodeRecord): (readonly [string, Node])[] {
+    const loc = callerLoc();
+    if (isNodeLeaf(fetch)) {
+      throw new AdjointError(`entry "${entry}": fetch must be a record of named outputs`, loc);
+    }
+    return leavesOf(fetch, isNodeLeaf).map(([path, node]) => {
+      for (const key of path) checkName("fetch", key, loc);
+      const key = path.join(".");
+      return [key, this.nodeList(`entry "${entry}" fetch "${key}"`, [node as Node])[0]] as const;
     });
-    return list;
   }
 
-  private pairShapes(
-    op: string,
-    primals: readonly Node[],
-    partners: readonly Node[],
-    what: string,
-  ): void {
-    if (primals.length !== partners.length) {
-      this.fail(op, `${primals.length} values but ${partners.length} ${what}s`);
+  /** Updates that add each value into its buffer: buffer := buffer + value. */
+  private accumulation(entry: string, buffers: NodeTree, values: NodeTree) {
+    const what = `entry "${entry}" accumulate`;
+    const targets = this.treeNodes(what, buffers);
+    const terms = this.treeNodes(what, values);
+    if (targets.length !== terms.length) {
+      this.fail(what, `${targets.length} buffers but ${terms.length} values`);
     }
-    primals.forEach((primal, i) => {
-      if (!sameShape(primal.shape, partners[i].shape)) {
-        this.fail(
-          op,
-          `${what} ${i + 1} has shape ${formatShape(partners[i].shape)}, its value has ${formatShape(primal.shape)}`,
-        );
-      }
+    return targets.map((buffer, i) => {
+      this.checkUpdate(entry, buffer, terms[i]);
+      return [buffer, this.add(buffer, terms[i])] as const;
     });
+  }
+}
+
+/** A param or input's declared name. */
+function leafName(leaf: Node): string {
+  return leaf.op === "param" || leaf.op === "input" ? leaf.attrs.name : `%${leaf.id}`;
+}
+
+/** A param name: identifiers joined by dots ("layer1.W"), each level checked like any name. */
+function checkPath(kind: string, name: string, loc: SourceLoc | undefined): void {
+  try {
+    for (const part of name.split(".")) checkName(kind, part, loc);
+  } catch {
+    // fails again, naming the whole path
+    checkName(kind, name, loc);
   }
 }
 

@@ -2,7 +2,8 @@
 import { AdjointError, type SourceLoc } from "../errors.ts";
 import { ops } from "../ops/registry.ts";
 import { ShapeError } from "../ops/def.ts";
-import type { AttrsOf, DType, Node, NodeOf, OpName } from "./node.ts";
+import type { CustomRule } from "../ops/custom.ts";
+import type { AttrsOf, DType, FloatType, Node, NodeOf, OpName } from "./node.ts";
 import { formatShape } from "./shape.ts";
 
 /** Where a node came from: its DSL line and a name hint for generated code. Not part of identity. */
@@ -16,8 +17,18 @@ export class Graph {
   private readonly nodeList: Node[] = [];
   private readonly table = new Map<string, Node>();
   private readonly origins = new Map<number, Origin>();
+  private readonly rules: CustomRule[];
 
-  constructor(readonly dtype: DType) {}
+  /**
+   * `dtype` is the program's float type: of its real values and of its arena. `rules` are the
+   * derivative rules of custom nodes, by id (a rebuilt graph keeps its source's).
+   */
+  constructor(
+    readonly dtype: FloatType,
+    rules: readonly CustomRule[] = [],
+  ) {
+    this.rules = [...rules];
+  }
 
   /** Every node in creation order, which is a topological order. */
   get nodes(): readonly Node[] {
@@ -30,6 +41,26 @@ export class Graph {
 
   origin(node: Node): Origin {
     return this.origins.get(node.id) ?? {};
+  }
+
+  /** Registers the derivative rule of a custom node; its id goes in the node's attributes. */
+  addRule(rule: CustomRule): number {
+    this.rules.push(rule);
+    return this.rules.length - 1;
+  }
+
+  /** The derivative rule of custom nodes whose attribute `rule` is `id`. */
+  rule(id: number): CustomRule {
+    const rule = this.rules[id];
+    if (rule === undefined) {
+      throw new AdjointError(`custom: no derivative rule ${id} in this graph`);
+    }
+    return rule;
+  }
+
+  /** Every registered rule, by id. */
+  get customRules(): readonly CustomRule[] {
+    return this.rules;
   }
 
   /** Gives an existing node a name hint, unless it already has one. */
@@ -58,13 +89,14 @@ export class Graph {
     const existing = this.table.get(key);
     if (existing !== undefined) return existing as NodeOf<K>;
     const shape = inferShape(op, inputs, attrs, origin);
+    const dtype = inferDtype(op, inputs, attrs, this.dtype, origin);
     const node = Object.freeze({
       id: this.nodeList.length,
       op,
       inputs: Object.freeze([...inputs]),
       attrs: freezeAttrs(attrs),
       shape: Object.freeze([...shape]),
-      dtype: this.dtype,
+      dtype,
     }) as NodeOf<K>;
     this.nodeList.push(node as Node);
     this.table.set(key, node as Node);
@@ -83,7 +115,7 @@ function inferShape<K extends OpName>(
   origin: () => Origin,
 ): readonly number[] {
   const def = ops[op];
-  if (def.arity !== "leaf" && inputs.length !== def.arity) {
+  if (!arityFits(def.arity, inputs.length)) {
     throw new AdjointError(
       `${op}: expects ${def.arity} inputs, got ${inputs.length}`,
       origin().loc,
@@ -108,6 +140,51 @@ function inferShape<K extends OpName>(
 function freezeAttrs<T extends object>(attrs: T): T {
   for (const value of Object.values(attrs)) if (Array.isArray(value)) Object.freeze(value);
   return Object.freeze(attrs);
+}
+
+/** Whether `count` inputs suit an op of this arity. */
+export function arityFits(arity: number | "leaf" | "variadic", count: number): boolean {
+  if (arity === "variadic") return count > 0;
+  return count === (arity === "leaf" ? 0 : arity);
+}
+
+/** The op's dtype rule, or by default: real-valued inputs give a real-valued output. */
+export function dtypeOf(
+  op: OpName,
+  inputs: readonly DType[],
+  attrs: object,
+  float: FloatType,
+): DType {
+  const rule = ops[op].dtype as
+    ((inputs: readonly DType[], attrs: object, float: FloatType) => DType) | undefined;
+  if (rule !== undefined) return rule(inputs, attrs, float);
+  const wrong = inputs.findIndex((dtype) => dtype !== float);
+  if (wrong >= 0) {
+    throw new ShapeError(
+      `operand ${wrong + 1} is ${inputs[wrong]}; expected ${float} (use g.cast or g.where)`,
+    );
+  }
+  return float;
+}
+
+function inferDtype(
+  op: OpName,
+  inputs: readonly Node[],
+  attrs: object,
+  float: FloatType,
+  origin: () => Origin,
+): DType {
+  try {
+    return dtypeOf(
+      op,
+      inputs.map((input) => input.dtype),
+      attrs,
+      float,
+    );
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    throw new AdjointError(`${op}: ${error.message}`, origin().loc);
+  }
 }
 
 /** A key that tells apart everything that makes two nodes compute different values (-0 and NaN included). */

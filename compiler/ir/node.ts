@@ -1,36 +1,103 @@
 // The IR: a closed set of ops, each with typed attributes; nodes are immutable and interned.
 import type { Shape } from "./shape.ts";
 
-export type DType = "f64" | "f32";
+/** The element type of a program's real values, and of its one arena. */
+export type FloatType = "f64" | "f32";
+/** Booleans (comparisons) and integers (labels, indices) live in the same arena, as 0/1 and whole numbers. */
+export type DType = FloatType | "bool" | "i32";
 
 type NoAttrs = Readonly<Record<never, never>>;
 
-/** Attributes per op. Adding an op here forces a record for it in ops/registry.ts. */
+/** Reduction over `axes` (sorted, non-negative); `keepDims` keeps them as size-1 dimensions. */
+export interface ReduceAttrs {
+  readonly axes: readonly number[];
+  readonly keepDims: boolean;
+}
+
+/**
+ * Attributes per op. Adding an op here forces a record for it in ops/registry.ts, a row in the
+ * op tests, and (through the registry) rules for shape, eval, emit, vjp and jvp.
+ */
 export interface AttrsOf {
-  input: { readonly name: string; readonly shape: Shape };
+  // leaves
+  input: { readonly name: string; readonly shape: Shape; readonly dtype: DType };
   param: { readonly name: string; readonly shape: Shape };
   /** One value fills the whole shape; otherwise one value per element, row-major. */
-  const: { readonly values: readonly number[]; readonly shape: Shape };
+  const: { readonly values: readonly number[]; readonly shape: Shape; readonly dtype: DType };
+  // binary arithmetic, NumPy broadcasting
   add: NoAttrs;
   sub: NoAttrs;
   mul: NoAttrs;
   div: NoAttrs;
+  /** a^b with a tensor exponent. */
+  power: NoAttrs;
+  maximum: NoAttrs;
+  minimum: NoAttrs;
+  // unary
   neg: NoAttrs;
+  /** x^p with a constant exponent. */
   pow: { readonly exponent: number };
   exp: NoAttrs;
+  expm1: NoAttrs;
   log: NoAttrs;
+  log1p: NoAttrs;
   sin: NoAttrs;
   cos: NoAttrs;
   tanh: NoAttrs;
   sqrt: NoAttrs;
-  /** Sum of every element: a scalar. */
-  sum: NoAttrs;
-  /** A scalar repeated to `shape`. */
-  broadcast: { readonly shape: Shape };
+  square: NoAttrs;
+  reciprocal: NoAttrs;
+  abs: NoAttrs;
+  /** −1, 0 or 1 (0 for ±0, NaN for NaN). */
+  sign: NoAttrs;
+  relu: NoAttrs;
+  sigmoid: NoAttrs;
+  softplus: NoAttrs;
+  // comparisons (bool output, no gradient) and selection
+  lt: NoAttrs;
+  le: NoAttrs;
+  gt: NoAttrs;
+  ge: NoAttrs;
+  eq: NoAttrs;
+  /** where(cond, a, b): a where cond is true, else b; broadcasting all three. */
+  where: NoAttrs;
+  /** Converts between element types; from bool or i32 nothing is differentiable. */
+  cast: { readonly to: DType };
+  /** The value flows, the gradient does not. */
+  stopGradient: NoAttrs;
+  // reductions
+  sum: ReduceAttrs;
+  max: ReduceAttrs;
+  min: ReduceAttrs;
+  prod: ReduceAttrs;
+  /** log Σ exp, computed with the maximum subtracted. */
+  logsumexp: ReduceAttrs;
+  /** For each element, the product of the others in its reduction group (prod's adjoint, exact at zeros). */
+  prodExcept: { readonly axes: readonly number[] };
+  // movement
+  reshape: { readonly shape: Shape };
+  transpose: { readonly perm: readonly number[] };
+  /** Elements [begin, end) along every axis. */
+  slice: { readonly begin: readonly number[]; readonly end: readonly number[] };
+  /** Zeros around: `before` and `after` elements per axis (slice's adjoint). */
+  pad: { readonly before: readonly number[]; readonly after: readonly number[] };
+  /** Inputs joined along `axis` (any number of inputs). */
+  concat: { readonly axis: number };
+  /** NumPy broadcasting of the input to `shape`. */
+  broadcastTo: { readonly shape: Shape };
+  /** x indexed along `axis` by integer indices: out shape = x[:axis] + indices + x[axis+1:]. */
+  gather: { readonly axis: number };
+  /** gather's adjoint: updates added into zeros of `shape` at the indices along `axis`. */
+  scatterAdd: { readonly axis: number; readonly shape: Shape };
+  /** Integer labels to one-hot rows of length `depth`. */
+  oneHot: { readonly depth: number };
+  // linear algebra
   /** Inner product of two vectors. */
   dot: NoAttrs;
-  /** 2-D matrix product op(A)·op(B), where op transposes when its flag is set. */
+  /** Matrix product op(A)·op(B) over the last two axes, leading (batch) axes broadcast. */
   matmul: { readonly transA: boolean; readonly transB: boolean };
+  /** A subgraph with a user-given derivative rule: its value is input 0; `rule` names the rule. */
+  custom: { readonly rule: number };
 }
 
 export type OpName = keyof AttrsOf;

@@ -5,9 +5,12 @@ import type { DType, Node, NodeOf } from "./node.ts";
 
 export interface EntryPoint {
   readonly name: string;
-  /** Output name -> node, in declaration order. */
+  /** Output name -> node, in declaration order; a dotted name ("grads.layer1.W") nests it. */
   readonly fetch: readonly (readonly [string, Node])[];
-  /** Param -> its new value; all values are computed before any param is written. */
+  /**
+   * Param -> its new value; all values are computed before any param is written. Accumulations
+   * (buffer + gradient) and zeroings are updates like any other.
+   */
   readonly update: readonly (readonly [NodeOf<"param">, Node])[];
   readonly loc?: SourceLoc;
 }
@@ -21,7 +24,10 @@ export interface Program {
   readonly dtype: DType;
   readonly graph: Graph;
   readonly entries: readonly EntryPoint[];
-  /** Declared inputs and params in declaration order (kept even when no entry reads them). */
+  /**
+   * Declared inputs and params in declaration order (kept even when no entry reads them). A param
+   * named by a dotted path ("layer1.W") is nested in the generated instance.params.
+   */
   readonly leaves: readonly (NodeOf<"input"> | NodeOf<"param">)[];
   readonly paramInit: ReadonlyMap<string, ParamInit>;
   /** The file that declared the program, when it was loaded from one. */

@@ -18,8 +18,9 @@ function attrsText(node: Node): string {
     case "const":
       return node.attrs.values.map(numberText).join(" ");
     default: {
+      // a shape attribute that is the node's own shape says nothing new
       const entries = Object.entries(node.attrs).filter(
-        ([key]) => key !== "shape" || node.op !== "broadcast",
+        ([key, value]) => key !== "shape" || String(value) !== String(node.shape),
       );
       if (entries.length === 0) return "";
       return `{${entries.map(([key, value]) => `${key}=${valueText(value)}`).join(", ")}}`;
@@ -28,6 +29,7 @@ function attrsText(node: Node): string {
 }
 
 function valueText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(valueText).join(",")}]`;
   return typeof value === "number" ? numberText(value) : String(value);
 }
 

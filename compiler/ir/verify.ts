@@ -1,5 +1,6 @@
 // Structural checks run after every pass in tests: order, arity, attributes and shapes.
 import { ops } from "../ops/registry.ts";
+import { arityFits, dtypeOf } from "./graph.ts";
 import { sameShape, sizeOf } from "./shape.ts";
 import type { Program } from "./program.ts";
 import { nodeText } from "./text.ts";
@@ -9,14 +10,15 @@ export function verify(program: Program): void {
   graph.nodes.forEach((node, index) => {
     const problem = (message: string) => new Error(`verify: ${nodeText(node)}: ${message}`);
     if (node.id !== index) throw problem(`id ${node.id} stored at index ${index}`);
-    if (node.dtype !== graph.dtype) throw problem(`dtype ${node.dtype} in a ${graph.dtype} graph`);
+    const inputTypes = node.inputs.map((input) => input.dtype);
+    const dtype = dtypeOf(node.op, inputTypes, node.attrs, graph.dtype);
+    if (node.dtype !== dtype) throw problem(`dtype ${node.dtype}, but its rule gives ${dtype}`);
     for (const input of node.inputs) {
       if (input.id >= node.id) throw problem(`input %${input.id} is not before the node`);
       if (graph.nodes[input.id] !== input) throw problem(`input %${input.id} is not in this graph`);
     }
     const def = ops[node.op];
-    if (def.arity !== "leaf" && def.arity !== node.inputs.length)
-      throw problem(`arity ${node.inputs.length}`);
+    if (!arityFits(def.arity, node.inputs.length)) throw problem(`arity ${node.inputs.length}`);
     let shape;
     try {
       shape = def.shape(

@@ -3,8 +3,9 @@ import { reservedWords } from "../dsl/names.ts";
 
 /** Identifiers the emitted module itself declares or uses in loops. */
 const emitterWords = [
-  ...["arena", "feeds", "i", "j", "k", "p", "total", "a_ip", "layout"],
-  ...["allocateArena", "feedInputs", "AdjointRuntimeError"],
+  ...["arena", "feeds", "i", "j", "k", "p", "total", "acc", "a_ip", "layout"],
+  ...["a_base", "b_base", "out_base"],
+  ...["allocateArena", "feedInputs", "checkIndex", "AdjointRuntimeError"],
 ];
 
 export class NameTable {
@@ -12,12 +13,20 @@ export class NameTable {
 
   /** Reserves `wanted`, or the first free `wanted_2`, `wanted_3`, ... */
   claim(wanted: string): string {
-    const base = /^[A-Za-z_][A-Za-z0-9_]*$/.test(wanted) ? wanted : "t";
+    // loop indices are i0, r1, ...: never hand those out
+    const loopIndex = /^[ijkpr][0-9]+$/.test(wanted);
+    const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/.test(wanted);
+    const base = !identifier ? "t" : loopIndex ? `${wanted}_v` : wanted;
     let name = base;
     for (let n = 2; this.taken.has(name); n++) name = `${base}_${n}`;
     this.taken.add(name);
     return name;
   }
+}
+
+/** A dotted path as one identifier: "layer1.W" -> "layer1_W" (a flat name is itself). */
+export function pathIdentifier(path: string): string {
+  return path.replaceAll(".", "_");
 }
 
 /** "grad" -> "Grad", "a_b" -> "A_b": distinct names stay distinct. */

@@ -4,7 +4,7 @@ import type { EntryPoint, Program } from "../ir/program.ts";
 import { sizeOf } from "../ir/shape.ts";
 import { ops } from "../ops/registry.ts";
 import { entryRoots } from "../passes/rebuild.ts";
-import { NameTable } from "./names.ts";
+import { NameTable, pathIdentifier } from "./names.ts";
 
 export interface View {
   readonly name: string;
@@ -85,7 +85,7 @@ export function plan(program: Program): Plan {
 
   // Leaves come first and keep their DSL names (renamed locally only if they clash).
   for (const leaf of program.leaves) {
-    const local = nameOf(leaf, leaf.attrs.name);
+    const local = nameOf(leaf, pathIdentifier(leaf.attrs.name));
     const viewName = isScalarNode(leaf) ? names.claim(`${local}_buf`) : local;
     views.set(leaf.id, place(viewName, sizeOf(leaf.shape)));
   }
@@ -99,8 +99,11 @@ export function plan(program: Program): Plan {
   }));
   const consumers = consumerOps(schedules.flat());
 
-  // Constants that cannot be inlined as a literal: non-splat, read by a kernel, or fetched.
-  const fetched = new Set(program.entries.flatMap(entryRoots).map((node) => node.id));
+  // Constants that cannot be inlined as a literal: non-splat, read by a kernel, or fetched
+  // (an update to a splat constant is a fill).
+  const fetched = new Set(
+    program.entries.flatMap((entry) => entry.fetch.map(([, node]) => node.id)),
+  );
   for (const node of program.graph.nodes) {
     if (node.op !== "const" || isScalarNode(node)) continue;
     const needsView =
@@ -113,9 +116,10 @@ export function plan(program: Program): Plan {
     for (const [fetchName, node] of entry.fetch) {
       if (!isScalarNode(node) && isComputed(node)) {
         if (!views.has(node.id))
-          views.set(node.id, place(nameOf(node, fetchName), sizeOf(node.shape)));
+          views.set(node.id, place(nameOf(node, pathIdentifier(fetchName)), sizeOf(node.shape)));
       } else if (!outputViews.has(node.id)) {
-        outputViews.set(node.id, place(names.claim(`${fetchName}_out`), sizeOf(node.shape)));
+        const name = names.claim(`${pathIdentifier(fetchName)}_out`);
+        outputViews.set(node.id, place(name, sizeOf(node.shape)));
       }
     }
   }
@@ -126,7 +130,10 @@ export function plan(program: Program): Plan {
       if (value === target || value.op !== "param" || isScalarNode(value) || staged.has(value.id))
         continue;
       if (entry.update.some(([other]) => other === value))
-        staged.set(value.id, place(names.claim(`${value.attrs.name}_old`), sizeOf(value.shape)));
+        staged.set(
+          value.id,
+          place(names.claim(`${pathIdentifier(value.attrs.name)}_old`), sizeOf(value.shape)),
+        );
     }
   }
   const dedicatedLength = arenaLength;
@@ -149,12 +156,20 @@ export function plan(program: Program): Plan {
   const entries = program.entries.map((entry, index): LoweredEntry => {
     const nodes = schedules[index];
     const read = reached[index].filter((node) => node.op === "input" || node.op === "param");
+    // a scalar param that the entry only overwrites needs no local holding its old value
+    const used = new Set(
+      [
+        ...nodes.flatMap((node) => node.inputs),
+        ...entry.fetch.map(([, node]) => node),
+        ...entry.update.map(([, value]) => value),
+      ].map((node) => node.id),
+    );
     return {
       entry,
       ...entryNames[index],
       schedule: nodes,
       feeds: read.filter((leaf) => leaf.op === "input"),
-      scalarLeaves: read.filter(isScalarNode),
+      scalarLeaves: read.filter((leaf) => isScalarNode(leaf) && used.has(leaf.id)),
       outputs: entry.fetch.map(([name, node]) => ({
         name,
         node,

@@ -1,4 +1,4 @@
-// Arithmetic: add, sub, mul, div, neg, and pow with a constant exponent.
+// Arithmetic: add, sub, mul, div, neg, pow with a constant exponent, power, maximum and minimum.
 import type { Ops } from "../dsl/ops.ts";
 import type { Node } from "../ir/node.ts";
 import type { OpDef } from "./def.ts";
@@ -76,4 +76,73 @@ export function literal(value: number): string {
   if (value === -Infinity) return "(-Infinity)";
   if (Object.is(value, -0)) return "(-0)";
   return value < 0 ? `(${String(value)})` : String(value);
+}
+
+export const power: OpDef<"power"> = binary({
+  scalar: (a, b) => a ** b,
+  expr: (a, b) => `${a} ** ${b}`,
+  // ā = ȳ·b·a^(b−1), b̄ = ȳ·y·log a   (each slope 0 where its formula would give 0·∞)
+  vjp: ({ g, a, b, y, y_bar }) => [
+    g.mul(y_bar, baseSlope(g, a, b)),
+    g.mul(y_bar, exponentSlope(g, a, y)),
+  ],
+  // ẏ = ȧ·b·a^(b−1) + ḃ·y·log a
+  jvp: ({ g, a, b, y, a_dot, b_dot }) =>
+    plus(
+      g,
+      a_dot === null ? null : g.mul(a_dot, baseSlope(g, a, b)),
+      b_dot === null ? null : g.mul(b_dot, exponentSlope(g, a, y)),
+    ),
+});
+
+/** ∂(a^b)/∂a = b·a^(b−1), and 0 where b = 0: a^0 is 1 everywhere, but 0·0^(−1) would be NaN. */
+function baseSlope(g: Ops, a: Node, b: Node): Node {
+  return g.where(g.eq(b, 0), 0, g.mul(b, g.power(a, g.sub(b, 1))));
+}
+
+/**
+ * ∂(a^b)/∂b = a^b·log a, and 0 where a = 0: 0^b is flat in b where it is finite (b > 0), but
+ * 0·log 0 would be NaN. For a < 0 it stays NaN: a^b is not real for nearby non-integer b.
+ */
+function exponentSlope(g: Ops, a: Node, y: Node): Node {
+  return g.mul(y, g.log(g.where(g.eq(a, 0), 1, a)));
+}
+
+export const maximum: OpDef<"maximum"> = binary({
+  scalar: Math.max,
+  expr: (a, b) => `Math.max(${a}, ${b})`,
+  // ā = ȳ·w, b̄ = ȳ·(1 − w), w = 1 where a > b, ½ on a tie, 0 where a < b
+  vjp: ({ g, a, b, y_bar }) => splitBetween(g, y_bar, winnerShare(g, g.gt(a, b), g.eq(a, b))),
+  // ẏ = ȧ·w + ḃ·(1 − w)
+  jvp: ({ g, a, b, a_dot, b_dot }) =>
+    mixTangents(g, a_dot, b_dot, winnerShare(g, g.gt(a, b), g.eq(a, b))),
+});
+
+export const minimum: OpDef<"minimum"> = binary({
+  scalar: Math.min,
+  expr: (a, b) => `Math.min(${a}, ${b})`,
+  // ā = ȳ·w, b̄ = ȳ·(1 − w), w = 1 where a < b, ½ on a tie, 0 where a > b
+  vjp: ({ g, a, b, y_bar }) => splitBetween(g, y_bar, winnerShare(g, g.lt(a, b), g.eq(a, b))),
+  // ẏ = ȧ·w + ḃ·(1 − w)
+  jvp: ({ g, a, b, a_dot, b_dot }) =>
+    mixTangents(g, a_dot, b_dot, winnerShare(g, g.lt(a, b), g.eq(a, b))),
+});
+
+/**
+ * The share of the gradient that goes to the first operand of maximum or minimum: 1 where it is
+ * chosen, ½ on a tie (so max(x, x) = x has slope 1), 0 elsewhere (NaNs included). Built from
+ * comparisons and constants only, it is piecewise constant: its own derivative is zero.
+ */
+function winnerShare(g: Ops, wins: Node, ties: Node): Node {
+  return g.where(wins, 1, g.where(ties, 0.5, 0));
+}
+
+/** [ȳ·w, ȳ·(1 − w)]: w and 1 − w are 0, ½ or 1, so the two shares add up to ȳ exactly. */
+function splitBetween(g: Ops, y_bar: Node, share: Node): [Node, Node] {
+  return [g.mul(y_bar, share), g.mul(y_bar, g.sub(1, share))];
+}
+
+/** ȧ·w + ḃ·(1 − w), either tangent possibly a structural zero. */
+function mixTangents(g: Ops, a_dot: Node | null, b_dot: Node | null, share: Node): Node | null {
+  return plus(g, times(g, a_dot, share), b_dot === null ? null : g.mul(b_dot, g.sub(1, share)));
 }

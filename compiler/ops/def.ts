@@ -1,7 +1,14 @@
 // The shape of an op record: everything about one op (shape, eval, emit, vjp, jvp) in one place.
 import type { Ops } from "../dsl/ops.ts";
-import type { AttrsOf, Node, NodeOf, OpName } from "../ir/node.ts";
-import { sameShape, sizeOf, type Shape } from "../ir/shape.ts";
+import type { AttrsOf, DType, FloatType, Node, NodeOf, OpName } from "../ir/node.ts";
+import {
+  broadcastShapes,
+  broadcastStrides,
+  formatShape,
+  sameShape,
+  sizeOf,
+  type Shape,
+} from "../ir/shape.ts";
 
 /** Thrown by shape rules; the graph adds the op, the input shapes and the user's line. */
 export class ShapeError extends Error {}
@@ -55,8 +62,13 @@ export interface JvpContext<K extends OpName> {
 }
 
 export interface OpDef<K extends OpName> {
-  /** Number of inputs, or "leaf" for ops that read none. */
-  readonly arity: number | "leaf";
+  /** Number of inputs, "leaf" for ops that read none, "variadic" for one or more. */
+  readonly arity: number | "leaf" | "variadic";
+  /**
+   * Element type of the output from the inputs' (throws ShapeError for wrong ones). Without it,
+   * every input must be a float and so is the output.
+   */
+  readonly dtype?: (inputs: readonly DType[], attrs: AttrsOf[K], float: FloatType) => DType;
   readonly shape: (inputs: readonly Shape[], attrs: AttrsOf[K]) => Shape;
   readonly eval: (
     inputs: readonly Tensor[],
@@ -65,48 +77,85 @@ export interface OpDef<K extends OpName> {
     env: EvalEnv,
   ) => Float64Array;
   readonly emit: Emit<K>;
-  /** One adjoint per input (null: no gradient flows there). Builds only ops that have rules. */
-  readonly vjp: (ctx: VjpContext<K>) => readonly (Node | null)[];
+  /**
+   * One adjoint per input: null where no gradient flows (a structural zero), notDifferentiable
+   * where a gradient cannot flow (a path to it is a compile error). Builds only ops that have rules.
+   */
+  readonly vjp: (ctx: VjpContext<K>) => readonly (Node | null | NotDifferentiable)[];
   /** The output tangent (null: structural zero). Builds only ops that have rules. */
   readonly jvp: (ctx: JvpContext<K>) => Node | null;
 }
 
-/** Scalar broadcasting: equal shapes, or one operand is a scalar. */
-export function broadcastScalar(a: Shape, b: Shape): Shape {
-  if (sameShape(a, b) || b.length === 0) return a;
-  if (a.length === 0) return b;
-  throw new ShapeError(
-    `shapes do not match: only equal shapes or a scalar operand broadcast in this version`,
-  );
+/** NumPy broadcasting of operand shapes, or a ShapeError naming them. */
+export function broadcastAll(shapes: readonly Shape[]): Shape {
+  let out: Shape = [];
+  for (const shape of shapes) {
+    const next = broadcastShapes(out, shape);
+    if (next === undefined) {
+      throw new ShapeError(`shapes ${shapes.map(formatShape).join(" and ")} do not broadcast`);
+    }
+    out = next;
+  }
+  return out;
 }
 
-/** The adjoint of an implicit scalar broadcast is a sum: reduce `adjoint` back to `shape`. */
+/** The adjoint of a broadcast is a sum: reduce `adjoint` back to `shape`. */
 export function fitTo(g: Ops, adjoint: Node, shape: Shape): Node {
-  return sameShape(adjoint.shape, shape) ? adjoint : g.sum(adjoint);
+  if (sameShape(adjoint.shape, shape)) return adjoint;
+  const extra = adjoint.shape.length - shape.length;
+  const axes = adjoint.shape
+    .map((_, axis) => axis)
+    .filter((axis) => axis < extra || (shape[axis - extra] === 1 && adjoint.shape[axis] !== 1));
+  return g.reshape(g.sum(adjoint, axes, true), shape);
 }
 
-/** Adds tangents where null is zero; widens a scalar tangent to the output shape. */
+/** Marks an input through which no gradient can flow (an integer index, a boolean). */
+export const notDifferentiable = Object.freeze({ notDifferentiable: true as const });
+export type NotDifferentiable = typeof notDifferentiable;
+
+/** Adds tangents where null is zero; widens a broadcast tangent to the output shape. */
 export function sumDots(g: Ops, dots: readonly (Node | null)[], shape: Shape): Node | null {
   const present = dots.filter((dot): dot is Node => dot !== null);
   if (present.length === 0) return null;
   const total = present.reduce((sum, dot) => g.add(sum, dot));
-  return g.broadcast(total, shape);
+  return g.broadcastTo(total, shape);
 }
 
-/** Elementwise evaluation of a scalar function, with scalar operands broadcast. */
+/** Elementwise evaluation of a scalar function, operands broadcast to `shape`. */
 export function evalElementwise(
   inputs: readonly Tensor[],
   shape: Shape,
   fn: (args: readonly number[]) => number,
 ): Float64Array {
   const out = new Float64Array(sizeOf(shape));
+  const strides = inputs.map((input) => broadcastStrides(input.shape, shape));
+  const index = new Array<number>(shape.length).fill(0);
   const args = new Array<number>(inputs.length);
   for (let i = 0; i < out.length; i++) {
     for (let k = 0; k < inputs.length; k++) {
-      const input = inputs[k];
-      args[k] = input.data[input.shape.length === 0 ? 0 : i];
+      let offset = 0;
+      for (let axis = 0; axis < shape.length; axis++) offset += index[axis] * strides[k][axis];
+      args[k] = inputs[k].data[offset];
     }
     out[i] = fn(args);
+    // advance the multi-index, last axis fastest
+    for (let axis = shape.length - 1; axis >= 0 && ++index[axis] === shape[axis]; axis--)
+      index[axis] = 0;
   }
   return out;
+}
+
+/** A record whose rules are still being written: building the op fails with a clear message. */
+export function pending<K extends OpName>(op: K): OpDef<K> {
+  const fail = (): never => {
+    throw new ShapeError(`the ${op} op is not implemented yet`);
+  };
+  return {
+    arity: "variadic",
+    shape: fail,
+    eval: fail,
+    emit: { kind: "leaf" },
+    vjp: fail,
+    jvp: fail,
+  };
 }

@@ -2,7 +2,7 @@
 import type { AttrsOf, Node, OpName } from "../ir/node.ts";
 import type { Ops } from "../dsl/ops.ts";
 import {
-  broadcastScalar,
+  broadcastAll,
   evalElementwise,
   fitTo,
   type JvpContext,
@@ -13,10 +13,10 @@ import {
 export interface UnarySpec<K extends OpName> {
   readonly scalar: (x: number, attrs: AttrsOf[K]) => number;
   readonly expr: (x: string, attrs: AttrsOf[K]) => string;
-  /** x̄ from ȳ. */
-  readonly vjp: (ctx: VjpContext<K> & { readonly x: Node }) => Node;
-  /** ẏ from ẋ (never null here: a null ẋ gives a null ẏ before the rule runs). */
-  readonly jvp: (ctx: JvpContext<K> & { readonly x: Node; readonly x_dot: Node }) => Node;
+  /** x̄ from ȳ (null: no gradient flows). */
+  readonly vjp: (ctx: VjpContext<K> & { readonly x: Node }) => Node | null;
+  /** ẏ from ẋ (a null ẋ gives a null ẏ before the rule runs; null: no tangent flows). */
+  readonly jvp: (ctx: JvpContext<K> & { readonly x: Node; readonly x_dot: Node }) => Node | null;
 }
 
 export function unary<K extends OpName>(spec: UnarySpec<K>): OpDef<K> {
@@ -36,7 +36,7 @@ export function unary<K extends OpName>(spec: UnarySpec<K>): OpDef<K> {
 export interface BinarySpec<K extends OpName> {
   readonly scalar: (a: number, b: number) => number;
   readonly expr: (a: string, b: string) => string;
-  /** [ā, b̄] at the output's shape; scalar operands are summed back by the record. */
+  /** [ā, b̄] at the output's shape; broadcast operands are summed back by the record. */
   readonly vjp: (
     ctx: VjpContext<K> & { readonly a: Node; readonly b: Node },
   ) => readonly [Node, Node];
@@ -54,7 +54,7 @@ export interface BinarySpec<K extends OpName> {
 export function binary<K extends OpName>(spec: BinarySpec<K>): OpDef<K> {
   return {
     arity: 2,
-    shape: ([a, b]) => broadcastScalar(a, b),
+    shape: (shapes) => broadcastAll(shapes),
     eval: (inputs, _attrs, shape) => evalElementwise(inputs, shape, ([a, b]) => spec.scalar(a, b)),
     emit: { kind: "elementwise", expr: ([a, b]) => spec.expr(a, b) },
     vjp: (ctx) => {
@@ -66,7 +66,7 @@ export function binary<K extends OpName>(spec: BinarySpec<K>): OpDef<K> {
       const [a, b] = ctx.inputs;
       const [a_dot, b_dot] = ctx.dots;
       const y_dot = spec.jvp({ ...ctx, a, b, a_dot, b_dot });
-      return y_dot === null ? null : ctx.g.broadcast(y_dot, ctx.y.shape);
+      return y_dot === null ? null : ctx.g.broadcastTo(y_dot, ctx.y.shape);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { OpDef } from "./def.ts";
 
 export const input: OpDef<"input"> = {
   arity: "leaf",
+  dtype: (_, { dtype }) => dtype,
   shape: (_, { shape }) => shape,
   eval: (_, { name }, _shape, env) => env.leaf(name),
   emit: { kind: "leaf" },
@@ -23,6 +24,7 @@ export const param: OpDef<"param"> = {
 
 export const constant: OpDef<"const"> = {
   arity: "leaf",
+  dtype: (_, { dtype }) => dtype,
   shape: (_, { shape }) => shape,
   eval: (_, { values }, shape) => {
     const out = new Float64Array(sizeOf(shape));

@@ -1,98 +1,190 @@
-// Matrix product with transpose flags, so adjoints never materialise a transpose.
-import type { AttrsOf } from "../ir/node.ts";
-import type { Shape } from "../ir/shape.ts";
-import { ShapeError, type OpDef } from "./def.ts";
+// Matrix products over the last two axes, with transpose flags (so adjoints never materialise a
+// transpose) and NumPy-broadcast batch axes in front; the inner product of two vectors.
+import type { Ops } from "../dsl/ops.ts";
+import type { AttrsOf, Node } from "../ir/node.ts";
+import {
+  broadcastShapes,
+  broadcastStrides,
+  formatShape,
+  sameShape,
+  sizeOf,
+  type Shape,
+} from "../ir/shape.ts";
+import { fitTo, ShapeError, type KernelIO, type OpDef } from "./def.ts";
 import { plus } from "./elementwise.ts";
+import { loopNest, offset } from "./loops.ts";
 
 type MatmulAttrs = AttrsOf["matmul"];
 
-/** Rows and columns of op(A), op(B) and the shared inner dimension. */
+/** The broadcast batch shape, rows and columns of op(A), op(B) and the shared inner dimension. */
 function dims(a: Shape, b: Shape, { transA, transB }: MatmulAttrs) {
-  if (a.length !== 2 || b.length !== 2) {
+  if (a.length < 2 || b.length < 2) {
     throw new ShapeError(
-      `expects two matrices (rank 2); batch and vector forms are not supported yet`,
+      `expects matrices or batches of matrices (rank 2 or more), got ${formatShape(a)} and ${formatShape(b)}` +
+        ` (use dot for two vectors, or reshape a vector to a one-column matrix)`,
     );
   }
-  const [m, k] = transA ? [a[1], a[0]] : [a[0], a[1]];
-  const [kB, n] = transB ? [b[1], b[0]] : [b[0], b[1]];
+  const [rowsA, colsA] = a.slice(-2);
+  const [rowsB, colsB] = b.slice(-2);
+  const [m, k] = transA ? [colsA, rowsA] : [rowsA, colsA];
+  const [kB, n] = transB ? [colsB, rowsB] : [rowsB, colsB];
   if (k !== kB) {
     throw new ShapeError(
       `inner dimensions differ: op(A) is ${m}x${k}, op(B) is ${kB}x${n}` +
         ` (transA=${transA}, transB=${transB})`,
     );
   }
-  return { m, k, n };
+  const batch = broadcastShapes(a.slice(0, -2), b.slice(0, -2));
+  if (batch === undefined) {
+    throw new ShapeError(
+      `batch dimensions ${formatShape(a.slice(0, -2))} and ${formatShape(b.slice(0, -2))} do not broadcast`,
+    );
+  }
+  return { batch, m, k, n };
 }
 
-/** Row-major index of op(A)[i, p] and op(B)[p, j] as source text. */
-function indexA(i: string, p: string, m: number, k: number, transA: boolean): string {
-  return transA ? `${p} * ${m} + ${i}` : `${i} * ${k} + ${p}`;
+/** Element strides of an operand's batch axes read at the output's batch index (0 where broadcast). */
+function batchStrides(shape: Shape, batch: Shape): number[] {
+  return broadcastStrides(shape, [...batch, ...shape.slice(-2)]).slice(0, batch.length);
 }
-function indexB(p: string, j: string, k: number, n: number, transB: boolean): string {
-  return transB ? `${j} * ${k} + ${p}` : `${p} * ${n} + ${j}`;
+
+/** For each batch element in row-major order, where an operand's matrix starts. */
+function batchOffsets(batch: Shape, strides: readonly number[]): number[] {
+  return batch.reduce<number[]>(
+    (offsets, size, axis) =>
+      offsets.flatMap((start) => Array.from({ length: size }, (_, i) => start + i * strides[axis])),
+    [0],
+  );
+}
+
+/** True when B is one matrix shared by the whole batch and A is not transposed: A's rows stack. */
+function rowsStack(b: Shape, batch: Shape, { transA }: MatmulAttrs): boolean {
+  return !transA && batchStrides(b, batch).every((stride) => stride === 0);
+}
+
+/** Where each matrix of a batched kernel starts, as source text ("" for offset zero). */
+interface Bases {
+  readonly a: string;
+  readonly b: string;
+  readonly out: string;
+}
+
+const noBases: Bases = { a: "", b: "", out: "" };
+
+/**
+ * The loops of one product op(A)·op(B) into `out` (which the i-p-j order expects zeroed first),
+ * the matrices starting at `bases`.
+ */
+function productLoops(
+  [out, a, b]: readonly [string, string, string],
+  { m, k, n }: { readonly m: number; readonly k: number; readonly n: number },
+  { transA, transB }: MatmulAttrs,
+  bases: Bases,
+): string[] {
+  const at = (base: string, index: string) => (base === "" ? index : `${base} + ${index}`);
+  const A = (i: string, p: string) =>
+    `${a}[${at(bases.a, transA ? `${p} * ${m} + ${i}` : `${i} * ${k} + ${p}`)}]`;
+  const B = (p: string, j: string) =>
+    `${b}[${at(bases.b, transB ? `${j} * ${k} + ${p}` : `${p} * ${n} + ${j}`)}]`;
+  const Y = `${out}[${at(bases.out, `i * ${n} + j`)}]`;
+  if (transB) {
+    // rows of op(B) are contiguous: one dot product per output element
+    return [
+      `for (let i = 0; i < ${m}; i++) {`,
+      `  for (let j = 0; j < ${n}; j++) {`,
+      `    let total = 0;`,
+      `    for (let p = 0; p < ${k}; p++) total += ${A("i", "p")} * ${B("p", "j")};`,
+      `    ${Y} = total;`,
+      `  }`,
+      `}`,
+    ];
+  }
+  // i-p-j order: the inner loop walks a row of B and a row of the output
+  return [
+    `for (let i = 0; i < ${m}; i++) {`,
+    `  for (let p = 0; p < ${k}; p++) {`,
+    `    const a_ip = ${A("i", "p")};`,
+    `    for (let j = 0; j < ${n}; j++) ${Y} += a_ip * ${B("p", "j")};`,
+    `  }`,
+    `}`,
+  ];
+}
+
+/** An outer loop over the batch, each operand advancing by its own strides (0 where broadcast). */
+function batchedLoops(io: KernelIO<"matmul">): string[] {
+  const attrs = io.attrs;
+  const [a, b] = io.args;
+  const { batch, m, k, n } = dims(io.inShapes[0], io.inShapes[1], attrs);
+  const outStrides = batchStrides([...batch, m, n], batch);
+  return loopNest(batch, (index) => {
+    const starts = {
+      a: offset(index, batchStrides(io.inShapes[0], batch)),
+      b: offset(index, batchStrides(io.inShapes[1], batch)),
+      out: offset(index, outStrides),
+    };
+    // a matrix shared by the whole batch starts at 0 and needs no base
+    const named = (key: keyof Bases) => (starts[key] === "0" ? "" : `${key}_base`);
+    const bases = { a: named("a"), b: named("b"), out: named("out") };
+    const declarations = (Object.keys(starts) as (keyof Bases)[])
+      .filter((key) => bases[key] !== "")
+      .map((key) => `const ${bases[key]} = ${starts[key]};`);
+    return [...declarations, ...productLoops([io.out, a, b], { m, k, n }, attrs, bases)];
+  });
 }
 
 export const matmul: OpDef<"matmul"> = {
   arity: 2,
   shape: ([a, b], attrs) => {
-    const { m, n } = dims(a, b, attrs);
-    return [m, n];
+    const { batch, m, n } = dims(a, b, attrs);
+    return [...batch, m, n];
   },
-  eval: ([a, b], attrs) => {
-    const { m, k, n } = dims(a.shape, b.shape, attrs);
-    const out = new Float64Array(m * n);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let total = 0;
-        for (let p = 0; p < k; p++) {
-          const ia = attrs.transA ? p * m + i : i * k + p;
-          const ib = attrs.transB ? j * k + p : p * n + j;
-          total += a.data[ia] * b.data[ib];
+  eval: ([a, b], attrs, shape) => {
+    const { batch, m, k, n } = dims(a.shape, b.shape, attrs);
+    const out = new Float64Array(sizeOf(shape));
+    const startsA = batchOffsets(batch, batchStrides(a.shape, batch));
+    const startsB = batchOffsets(batch, batchStrides(b.shape, batch));
+    startsA.forEach((startA, t) => {
+      const startB = startsB[t];
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let total = 0;
+          for (let p = 0; p < k; p++) {
+            const ia = attrs.transA ? p * m + i : i * k + p;
+            const ib = attrs.transB ? j * k + p : p * n + j;
+            total += a.data[startA + ia] * b.data[startB + ib];
+          }
+          out[t * m * n + i * n + j] = total;
         }
-        out[i * n + j] = total;
       }
-    }
+    });
     return out;
   },
   emit: {
     kind: "kernel",
-    code: ({ out, args: [a, b], inShapes, attrs }) => {
-      const { m, k, n } = dims(inShapes[0], inShapes[1], attrs);
-      const A = (i: string, p: string) => `${a}[${indexA(i, p, m, k, attrs.transA)}]`;
-      const B = (p: string, j: string) => `${b}[${indexB(p, j, k, n, attrs.transB)}]`;
-      if (attrs.transB) {
-        // rows of op(B) are contiguous: one dot product per output element
+    code: (io) => {
+      const { out, args, inShapes, attrs } = io;
+      const { batch, m, k, n } = dims(inShapes[0], inShapes[1], attrs);
+      const zeroFirst = attrs.transB ? [] : [`${out}.fill(0);`];
+      // one product, or a batch of A's times one shared B: a single product with the rows stacked
+      if (batch.length === 0 || rowsStack(inShapes[1], batch, attrs)) {
+        const rows = sizeOf(batch) * m;
         return [
-          `for (let i = 0; i < ${m}; i++) {`,
-          `  for (let j = 0; j < ${n}; j++) {`,
-          `    let total = 0;`,
-          `    for (let p = 0; p < ${k}; p++) total += ${A("i", "p")} * ${B("p", "j")};`,
-          `    ${out}[i * ${n} + j] = total;`,
-          `  }`,
-          `}`,
+          ...zeroFirst,
+          ...productLoops([out, args[0], args[1]], { m: rows, k, n }, attrs, noBases),
         ];
       }
-      // i-p-j order: the inner loop walks a row of B and a row of the output
-      return [
-        `${out}.fill(0);`,
-        `for (let i = 0; i < ${m}; i++) {`,
-        `  for (let p = 0; p < ${k}; p++) {`,
-        `    const a_ip = ${A("i", "p")};`,
-        `    for (let j = 0; j < ${n}; j++) ${out}[i * ${n} + j] += a_ip * ${B("p", "j")};`,
-        `  }`,
-        `}`,
-      ];
+      return [...zeroFirst, ...batchedLoops(io)];
     },
   },
-  // Y = op(A)·op(B): op(A)‾ = Ȳ·op(B)ᵀ, op(B)‾ = op(A)ᵀ·Ȳ, transposed back when a flag is set
-  vjp: ({ g, inputs: [a, b], y_bar, attrs: { transA, transB } }) => [
-    transA
+  // Y = op(A)·op(B): op(A)‾ = Ȳ·op(B)ᵀ and op(B)‾ = op(A)ᵀ·Ȳ written with flags, transposed back
+  // when a flag is set; each then summed over the batch axes its operand was broadcast along
+  vjp: ({ g, inputs: [a, b], y_bar, attrs }) => {
+    const { transA, transB } = attrs;
+    const a_bar = transA
       ? g.matmul(b, y_bar, { transA: transB, transB: true })
-      : g.matmul(y_bar, b, { transB: !transB }),
-    transB
-      ? g.matmul(y_bar, a, { transA: true, transB: transA })
-      : g.matmul(a, y_bar, { transA: !transA }),
-  ],
+      : g.matmul(y_bar, b, { transB: !transB });
+    return [fitTo(g, a_bar, a.shape), rightAdjoint(g, a, b, y_bar, attrs)];
+  },
   // Ẏ = op(Ȧ)·op(B) + op(A)·op(Ḃ)
   jvp: ({ g, inputs: [a, b], dots: [a_dot, b_dot], attrs }) =>
     plus(
@@ -100,4 +192,48 @@ export const matmul: OpDef<"matmul"> = {
       a_dot === null ? null : g.matmul(a_dot, b, attrs),
       b_dot === null ? null : g.matmul(a, b_dot, attrs),
     ),
+};
+
+/** op(B)‾ = op(A)ᵀ·Ȳ, as one product of stacked rows when B is a matrix shared by a batch of A's. */
+function rightAdjoint(g: Ops, a: Node, b: Node, y_bar: Node, attrs: MatmulAttrs): Node {
+  const { transA, transB } = attrs;
+  if (b.shape.length === 2 && a.shape.length > 2 && !transA) {
+    // B̄ = Σ_t A_tᵀ·Ȳ_t = A₂ᵀ·Ȳ₂ with the batch's rows stacked: A₂ is [batch·m, k], Ȳ₂ is [batch·m, n]
+    const stacked = (x: Node) =>
+      g.reshape(x, [sizeOf(x.shape.slice(0, -1)), x.shape[x.shape.length - 1]]);
+    return transB
+      ? g.matmul(stacked(y_bar), stacked(a), { transA: true })
+      : g.matmul(stacked(a), stacked(y_bar), { transA: true });
+  }
+  const b_bar = transB
+    ? g.matmul(y_bar, a, { transA: true, transB: transA })
+    : g.matmul(a, y_bar, { transA: !transA });
+  return fitTo(g, b_bar, b.shape);
+}
+
+export const dot: OpDef<"dot"> = {
+  arity: 2,
+  shape: ([a, b]) => {
+    if (a.length !== 1 || !sameShape(a, b)) {
+      throw new ShapeError(`expects two vectors of the same length`);
+    }
+    return [];
+  },
+  eval: ([a, b]) => {
+    let total = 0;
+    for (let i = 0; i < a.data.length; i++) total += a.data[i] * b.data[i];
+    return Float64Array.of(total);
+  },
+  emit: {
+    kind: "kernel",
+    code: ({ out, args: [a, b], inShapes: [shape] }) => [
+      `let ${out} = 0;`,
+      `for (let i = 0; i < ${shape[0]}; i++) ${out} += ${a}[i] * ${b}[i];`,
+    ],
+  },
+  // ā = ȳ·b, b̄ = ȳ·a
+  vjp: ({ g, inputs: [a, b], y_bar }) => [g.mul(y_bar, b), g.mul(y_bar, a)],
+  // ẏ = ⟨ȧ, b⟩ + ⟨a, ḃ⟩
+  jvp: ({ g, inputs: [a, b], dots: [a_dot, b_dot] }) =>
+    plus(g, a_dot === null ? null : g.dot(a_dot, b), b_dot === null ? null : g.dot(a, b_dot)),
 };

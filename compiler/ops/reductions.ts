@@ -1,64 +1,366 @@
-// Reductions and their adjoint partner: sum of all elements, scalar broadcast, and the vector dot product.
-import { formatShape, sameShape, sizeOf } from "../ir/shape.ts";
-import { ShapeError, sumDots, type OpDef } from "./def.ts";
-import { plus } from "./elementwise.ts";
+// Reductions over any axes, with keepDims: sum, max, min, prod, logsumexp, and prod's exact adjoint.
+import type { Ops } from "../dsl/ops.ts";
+import type { Node, NodeOf, ReduceAttrs } from "../ir/node.ts";
+import { formatShape, reducedShape, sizeOf, stridesOf, type Shape } from "../ir/shape.ts";
+import { ShapeError, type OpDef, type Tensor } from "./def.ts";
+import { loopNest, offset } from "./loops.ts";
+
+/** Throws unless every axis is in range for `shape`. */
+function checkAxes(shape: Shape, axes: readonly number[]): void {
+  if (axes.some((axis) => !Number.isInteger(axis) || axis < 0 || axis >= shape.length)) {
+    throw new ShapeError(
+      `axes ${JSON.stringify(axes)} out of range for shape ${formatShape(shape)}`,
+    );
+  }
+}
+
+/** The shape rule shared by every reduction: axes in range, then dropped or kept as 1. */
+export function reduceShape([x]: readonly Shape[], { axes, keepDims }: ReduceAttrs): Shape {
+  checkAxes(x, axes);
+  return reducedShape(x, axes, keepDims);
+}
+
+/** Flat indices of the elements of `shape` grouped by output element, row-major within each group. */
+export function groupIndices(shape: Shape, axes: readonly number[]): number[][] {
+  const kept = shape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
+  const keptStrides = stridesOf(kept.map((axis) => shape[axis]));
+  const groups: number[][] = Array.from({ length: sizeOf(kept.map((a) => shape[a])) }, () => []);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < sizeOf(shape); i++) {
+    let group = 0;
+    kept.forEach((axis, k) => (group += index[axis] * keptStrides[k]));
+    groups[group].push(i);
+    for (let axis = shape.length - 1; axis >= 0 && ++index[axis] === shape[axis]; axis--)
+      index[axis] = 0;
+  }
+  return groups;
+}
+
+/** The elements of `x` grouped by output element, in row-major order within each group. */
+export function reductionGroups(x: Tensor, axes: readonly number[]): number[][] {
+  return groupIndices(x.shape, axes).map((group) => group.map((i) => x.data[i]));
+}
+
+/** The shape of a reduction's output with the reduced axes kept as 1 (for broadcasting back). */
+export function keptShape(inShape: Shape, axes: readonly number[]): Shape {
+  return reducedShape(inShape, axes, true);
+}
+
+/** Element `at` of kernel argument `x`, which is a scalar expression when its shape is rank 0. */
+function element(x: string, shape: Shape, at: string): string {
+  return shape.length === 0 ? x : `${x}[${at}]`;
+}
+
+/**
+ * Loops computing a reduction: for each output element an accumulator `acc` starts at `init`,
+ * takes `step(acc, element)` over its group, and is stored in the output.
+ */
+export function reductionCode(
+  io: {
+    readonly out: string;
+    readonly args: readonly string[];
+    readonly inShapes: readonly Shape[];
+  },
+  attrs: ReduceAttrs,
+  init: string,
+  step: (acc: string, element: string) => string,
+  scalarOut: boolean,
+): string[] {
+  const [x] = io.args;
+  const inShape = io.inShapes[0];
+  if (scalarOut) {
+    // everything reduces to one scalar local: one flat loop
+    const n = sizeOf(inShape);
+    const read = element(x, inShape, "i");
+    return [
+      `let ${io.out} = ${init};`,
+      `for (let i = 0; i < ${n}; i++) ${io.out} = ${step(io.out, read)};`,
+    ];
+  }
+  return overGroups(inShape, attrs.axes, ({ outOffset, each }) => [
+    `let acc = ${init};`,
+    ...each((at) => [`acc = ${step("acc", element(x, inShape, at))};`]),
+    `${io.out}[${outOffset}] = acc;`,
+  ]);
+}
+
+/** What a kernel can do inside one reduction group. */
+interface GroupLoop {
+  /** Offset of the group's output element, for an output with the reduced axes dropped. */
+  readonly outOffset: string;
+  /** Loops over the group's elements (backwards when `reversed`); `body` gets each element's input offset. */
+  readonly each: (body: (at: string) => readonly string[], reversed?: boolean) => string[];
+}
+
+/**
+ * Loops over the reduction groups of an input of shape `inShape`, with the statements `perGroup`
+ * returns for each. A single group (every axis reduced) is the whole input in order: one flat loop,
+ * in a block so that the statements' locals stay local.
+ */
+function overGroups(
+  inShape: Shape,
+  axes: readonly number[],
+  perGroup: (group: GroupLoop) => readonly string[],
+): string[] {
+  const kept = inShape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
+  if (kept.length === 0) {
+    const n = sizeOf(inShape);
+    const each = (body: (at: string) => readonly string[], reversed = false) => [
+      `for (let i = 0; i < ${n}; i++) {`,
+      ...body(reversed ? `${n - 1} - i` : "i").map((line) => `  ${line}`),
+      "}",
+    ];
+    const lines = perGroup({ outOffset: "0", each });
+    return ["{", ...lines.map((line) => `  ${line}`), "}"];
+  }
+  const inStrides = stridesOf(inShape);
+  const keptDims = kept.map((axis) => inShape[axis]);
+  return loopNest(keptDims, (outer) => {
+    const each = (body: (at: string) => readonly string[], reversed = false) =>
+      loopNest(
+        axes.map((axis) => inShape[axis]),
+        (inner) => {
+          const indexOf = (axis: number): string => {
+            if (kept.includes(axis)) return outer[kept.indexOf(axis)];
+            const r = inner[axes.indexOf(axis)];
+            return reversed ? `(${inShape[axis] - 1} - ${r})` : r;
+          };
+          return body(
+            offset(
+              inShape.map((_, axis) => indexOf(axis)),
+              inStrides,
+            ),
+          );
+        },
+        "r",
+      );
+    return perGroup({ outOffset: offset(outer, stridesOf(keptDims)), each });
+  });
+}
+
+/** A reduction kernel whose groups need several passes: `perGroup` gives statements and the group's value. */
+function multiPassReduction(
+  io: { readonly out: string; readonly outShape: Shape; readonly inShapes: readonly Shape[] },
+  axes: readonly number[],
+  perGroup: (group: GroupLoop) => {
+    readonly statements: readonly string[];
+    readonly value: string;
+  },
+): string[] {
+  const scalarOut = io.outShape.length === 0;
+  const loops = overGroups(io.inShapes[0], axes, (group) => {
+    const { statements, value } = perGroup(group);
+    return [
+      ...statements,
+      scalarOut ? `${io.out} = ${value};` : `${io.out}[${group.outOffset}] = ${value};`,
+    ];
+  });
+  return scalarOut ? [`let ${io.out} = 0;`, ...loops] : loops;
+}
+
+/** ȳ (a reduction's adjoint) reshaped so it broadcasts against the input. */
+function keptBar(g: Ops, y_bar: Node, x: Node, axes: readonly number[]): Node {
+  return g.reshape(y_bar, keptShape(x.shape, axes));
+}
 
 export const sum: OpDef<"sum"> = {
   arity: 1,
-  shape: () => [],
-  eval: ([x]) => Float64Array.of(x.data.reduce((total, value) => total + value, 0)),
+  shape: reduceShape,
+  eval: ([x], { axes }) =>
+    Float64Array.from(reductionGroups(x, axes), (group) => group.reduce((a, b) => a + b, 0)),
   emit: {
     kind: "kernel",
-    code: ({ out, args: [x], inShapes: [shape] }) =>
-      shape.length === 0
-        ? [`let ${out} = ${x};`]
-        : [`let ${out} = 0;`, `for (let i = 0; i < ${sizeOf(shape)}; i++) ${out} += ${x}[i];`],
+    code: (io) =>
+      reductionCode(
+        io,
+        io.attrs,
+        "0",
+        (acc, element) => `${acc} + ${element}`,
+        io.outShape.length === 0,
+      ),
   },
-  // x̄ = broadcast(ȳ)
-  vjp: ({ g, inputs: [x], y_bar }) => [g.broadcast(y_bar, x.shape)],
+  // x̄ = ȳ broadcast back over the summed axes
+  vjp: ({ g, inputs: [x], y_bar, attrs }) => [
+    g.broadcastTo(keptBar(g, y_bar, x, attrs.axes), x.shape),
+  ],
   // ẏ = sum(ẋ)
-  jvp: ({ g, dots: [x_dot] }) => (x_dot === null ? null : g.sum(x_dot)),
+  jvp: ({ g, dots: [x_dot], attrs }) =>
+    x_dot === null ? null : g.sum(x_dot, attrs.axes, attrs.keepDims),
 };
 
-export const broadcast: OpDef<"broadcast"> = {
+/**
+ * mask/count for max and min: 1/count at the elements equal to the group's extremum y, 0 elsewhere,
+ * so tied elements share the gradient equally. The mask is locally constant: no gradient flows through it.
+ */
+function tieWeights(g: Ops, x: Node, y: Node, axes: readonly number[]): Node {
+  const hits = g.eq(x, g.reshape(y, keptShape(x.shape, axes)));
+  const mask = g.stopGradient(g.cast(hits, g.graph.dtype));
+  return g.div(mask, g.sum(mask, axes, true));
+}
+
+/** max or min: the extremum `pick` of each group, with the gradient split among ties. */
+function extremum<K extends "max" | "min">(pick: K): OpDef<K> {
+  const fn = pick === "max" ? Math.max : Math.min;
+  const init = pick === "max" ? "-Infinity" : "Infinity";
+  // the output node; for a generic K, TypeScript cannot see that NodeOf<K> is a Node
+  const output = (y: NodeOf<K>) => y as Node;
+  return {
+    arity: 1,
+    shape: reduceShape,
+    eval: ([x], { axes }) =>
+      Float64Array.from(reductionGroups(x, axes), (group) =>
+        group.reduce((a, b) => fn(a, b), Number(init)),
+      ),
+    emit: {
+      kind: "kernel",
+      code: (io) =>
+        reductionCode(
+          io,
+          io.attrs,
+          init,
+          (acc, element) => `Math.${pick}(${acc}, ${element})`,
+          io.outShape.length === 0,
+        ),
+    },
+    // x̄ = ȳ·mask/count, mask = [x = y] (y broadcast back)
+    vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [
+      g.mul(keptBar(g, y_bar, x, attrs.axes), tieWeights(g, x, output(y), attrs.axes)),
+    ],
+    // ẏ = sum(ẋ·mask/count)
+    jvp: ({ g, inputs: [x], y, dots: [x_dot], attrs }) =>
+      x_dot === null
+        ? null
+        : g.sum(g.mul(x_dot, tieWeights(g, x, output(y), attrs.axes)), attrs.axes, attrs.keepDims),
+  };
+}
+
+export const max: OpDef<"max"> = extremum("max");
+export const min: OpDef<"min"> = extremum("min");
+
+export const prod: OpDef<"prod"> = {
   arity: 1,
-  shape: ([x], { shape }) => {
-    if (x.length !== 0) {
-      throw new ShapeError(`only a scalar broadcasts in this version, to ${formatShape(shape)}`);
-    }
-    return shape;
-  },
-  eval: ([x], _attrs, shape) => new Float64Array(sizeOf(shape)).fill(x.data[0]),
-  emit: { kind: "kernel", code: ({ out, args: [x] }) => [`${out}.fill(${x});`] },
-  // x̄ = sum(ȳ)
-  vjp: ({ g, y_bar }) => [g.sum(y_bar)],
-  // ẏ = broadcast(ẋ)
-  jvp: ({ g, dots, attrs }) => sumDots(g, dots, attrs.shape),
-};
-
-export const dot: OpDef<"dot"> = {
-  arity: 2,
-  shape: ([a, b]) => {
-    if (a.length !== 1 || !sameShape(a, b)) {
-      throw new ShapeError(`expects two vectors of the same length`);
-    }
-    return [];
-  },
-  eval: ([a, b]) => {
-    let total = 0;
-    for (let i = 0; i < a.data.length; i++) total += a.data[i] * b.data[i];
-    return Float64Array.of(total);
-  },
+  shape: reduceShape,
+  eval: ([x], { axes }) =>
+    Float64Array.from(reductionGroups(x, axes), (group) => group.reduce((a, b) => a * b, 1)),
   emit: {
     kind: "kernel",
-    code: ({ out, args: [a, b], inShapes: [shape] }) => [
-      `let ${out} = 0;`,
-      `for (let i = 0; i < ${shape[0]}; i++) ${out} += ${a}[i] * ${b}[i];`,
-    ],
+    code: (io) =>
+      reductionCode(
+        io,
+        io.attrs,
+        "1",
+        (acc, element) => `${acc} * ${element}`,
+        io.outShape.length === 0,
+      ),
   },
-  // ā = ȳ·b, b̄ = ȳ·a
-  vjp: ({ g, inputs: [a, b], y_bar }) => [g.mul(y_bar, b), g.mul(y_bar, a)],
-  // ẏ = ⟨ȧ, b⟩ + ⟨a, ḃ⟩
-  jvp: ({ g, inputs: [a, b], dots: [a_dot, b_dot] }) =>
-    plus(g, a_dot === null ? null : g.dot(a_dot, b), b_dot === null ? null : g.dot(a, b_dot)),
+  // x̄ = ȳ·Π_{j≠i} x_j: prodExcept, never y/x, so it is exact when entries are zero
+  vjp: ({ g, inputs: [x], y_bar, attrs }) => [
+    g.mul(keptBar(g, y_bar, x, attrs.axes), g.prodExcept(x, attrs.axes)),
+  ],
+  // ẏ = sum(ẋ·prodExcept(x))
+  jvp: ({ g, inputs: [x], dots: [x_dot], attrs }) =>
+    x_dot === null
+      ? null
+      : g.sum(g.mul(x_dot, g.prodExcept(x, attrs.axes)), attrs.axes, attrs.keepDims),
+};
+
+/** log Σ exp of one group with its maximum m subtracted: m + log Σ exp(x − m), and ±∞ or NaN as m is. */
+function logSumExp(group: readonly number[]): number {
+  const m = group.reduce((a, b) => Math.max(a, b), -Infinity);
+  if (!Number.isFinite(m)) return m;
+  let total = 0;
+  for (const value of group) total += Math.exp(value - m);
+  return m + Math.log(total);
+}
+
+export const logsumexp: OpDef<"logsumexp"> = {
+  arity: 1,
+  shape: reduceShape,
+  eval: ([x], { axes }) => Float64Array.from(reductionGroups(x, axes), logSumExp),
+  emit: {
+    kind: "kernel",
+    // two passes per group, as in the interpreter: the maximum, then the sum of exp(x − max)
+    code: (io) => {
+      const read = (at: string) => element(io.args[0], io.inShapes[0], at);
+      return multiPassReduction(io, io.attrs.axes, ({ each }) => ({
+        statements: [
+          "let acc = -Infinity;",
+          ...each((at) => [`acc = Math.max(acc, ${read(at)});`]),
+          "let total = 0;",
+          ...each((at) => [`total += Math.exp(${read(at)} - acc);`]),
+        ],
+        value: "Number.isFinite(acc) ? acc + Math.log(total) : acc",
+      }));
+    },
+  },
+  // x̄ = ȳ·exp(x − y), y broadcast back (softmax weights, never overflowing)
+  vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [
+    g.mul(keptBar(g, y_bar, x, attrs.axes), softmaxWeights(g, x, y, attrs.axes)),
+  ],
+  // ẏ = sum(ẋ·exp(x − y))
+  jvp: ({ g, inputs: [x], y, dots: [x_dot], attrs }) =>
+    x_dot === null
+      ? null
+      : g.sum(g.mul(x_dot, softmaxWeights(g, x, y, attrs.axes)), attrs.axes, attrs.keepDims),
+};
+
+/** exp(x − logsumexp(x)) with the reduction y broadcast back over its axes. */
+function softmaxWeights(g: Ops, x: Node, y: Node, axes: readonly number[]): Node {
+  return g.exp(g.sub(x, g.reshape(y, keptShape(x.shape, axes))));
+}
+
+/** For each element the product of the others in its group: prefix times suffix products, no division. */
+function productsExcept(data: Float64Array, groups: readonly (readonly number[])[]): Float64Array {
+  const out = new Float64Array(data.length);
+  for (const group of groups) {
+    let acc = 1;
+    for (const i of group) {
+      out[i] = acc;
+      acc *= data[i];
+    }
+    acc = 1;
+    for (let k = group.length - 1; k >= 0; k--) {
+      out[group[k]] *= acc;
+      acc *= data[group[k]];
+    }
+  }
+  return out;
+}
+
+/**
+ * J·v for P = prodExcept(x): J is symmetric, ∂P_i/∂x_k = Π_{j≠i,k} x_j (k ≠ i), so vjp and jvp agree:
+ * (J·v)_i = Σ_{k≠i} v_k·Π_{j≠i,k} x_j = P_i·(Σ_k v_k/x_k − v_i/x_i).
+ * Exact only where no entry of the group is zero (a zero gives 0·∞ = NaN there): the exact form
+ * needs pairwise products, O(n²) per group. prod's first derivative never comes here; its second does.
+ */
+function prodExceptTimes(g: Ops, x: Node, products: Node, v: Node, axes: readonly number[]): Node {
+  const ratios = g.div(v, x);
+  return g.mul(products, g.sub(g.sum(ratios, axes, true), ratios));
+}
+
+export const prodExcept: OpDef<"prodExcept"> = {
+  arity: 1,
+  shape: ([x], { axes }) => {
+    checkAxes(x, axes);
+    return x;
+  },
+  eval: ([x], { axes }) => productsExcept(x.data, groupIndices(x.shape, axes)),
+  emit: {
+    kind: "kernel",
+    // O(n) per group and exact at zeros: a forward pass stores prefix products, a backward pass multiplies in suffixes
+    code: ({ out, args: [x], inShapes: [inShape], attrs }) => {
+      if (inShape.length === 0) return [`let ${out} = 1;`];
+      return overGroups(inShape, attrs.axes, ({ each }) => [
+        "let acc = 1;",
+        ...each((at) => [`${out}[${at}] = acc;`, `acc *= ${x}[${at}];`]),
+        "acc = 1;",
+        ...each((at) => [`${out}[${at}] *= acc;`, `acc *= ${x}[${at}];`], true),
+      ]);
+    },
+  },
+  // x̄ = J·ȳ = P·(Σ ȳ/x − ȳ/x)   (J symmetric; exact where the group has no zero)
+  vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [prodExceptTimes(g, x, y, y_bar, attrs.axes)],
+  // ẏ = J·ẋ = P·(Σ ẋ/x − ẋ/x)
+  jvp: ({ g, inputs: [x], y, dots: [x_dot], attrs }) =>
+    x_dot === null ? null : prodExceptTimes(g, x, y, x_dot, attrs.axes),
 };

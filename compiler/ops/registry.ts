@@ -1,11 +1,31 @@
 // The closed op set: one record per op. A missing record is a type error here.
 import type { OpName } from "../ir/node.ts";
-import { add, div, mul, neg, pow, sub } from "./arithmetic.ts";
+import { add, div, maximum, minimum, mul, neg, pow, power, sub } from "./arithmetic.ts";
+import { custom } from "./custom.ts";
 import type { OpDef } from "./def.ts";
 import { constant, input, param } from "./leaves.ts";
-import { matmul } from "./linalg.ts";
-import { broadcast, dot, sum } from "./reductions.ts";
-import { cos, exp, log, sin, sqrt, tanh } from "./transcendental.ts";
+import { dot, matmul } from "./linalg.ts";
+import { cast, eq, ge, gt, le, lt, stopGradient, where } from "./logic.ts";
+import { gather, oneHot, scatterAdd } from "./indexing.ts";
+import { broadcastTo, concat, pad, reshape, slice, transpose } from "./movement.ts";
+import { logsumexp, max, min, prod, prodExcept, sum } from "./reductions.ts";
+import {
+  abs,
+  cos,
+  exp,
+  expm1,
+  log,
+  log1p,
+  reciprocal,
+  relu,
+  sigmoid,
+  sign,
+  sin,
+  softplus,
+  sqrt,
+  square,
+  tanh,
+} from "./transcendental.ts";
 
 export const ops = {
   input,
@@ -15,18 +35,52 @@ export const ops = {
   sub,
   mul,
   div,
+  power,
+  maximum,
+  minimum,
   neg,
   pow,
   exp,
+  expm1,
   log,
+  log1p,
   sin,
   cos,
   tanh,
   sqrt,
+  square,
+  reciprocal,
+  abs,
+  sign,
+  relu,
+  sigmoid,
+  softplus,
+  lt,
+  le,
+  gt,
+  ge,
+  eq,
+  where,
+  cast,
+  stopGradient,
   sum,
-  broadcast,
+  max,
+  min,
+  prod,
+  logsumexp,
+  prodExcept,
+  reshape,
+  transpose,
+  slice,
+  pad,
+  concat,
+  broadcastTo,
+  gather,
+  scatterAdd,
+  oneHot,
   dot,
   matmul,
+  custom,
 } satisfies { readonly [K in OpName]: OpDef<K> };
 
 export type OpRegistry = typeof ops;

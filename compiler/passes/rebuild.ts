@@ -14,7 +14,7 @@ export type Rewrite = (node: Node, g: Ops) => Node | undefined;
  */
 export function rebuild(program: Program, rewrite: Rewrite = () => undefined): Program {
   const old = program.graph;
-  const graph = new Graph(old.dtype);
+  const graph = new Graph(old.dtype, old.customRules);
   let current: Node = old.nodes[0];
   const g = new Ops(graph, () => old.origin(current));
   const mapped = new Map<number, Node>();

@@ -1,6 +1,7 @@
 // Rewrite rules as data, each named by the identity it applies. Only identities exact in IEEE arithmetic.
 import type { Ops } from "../dsl/ops.ts";
 import { isConst, isConstExactly, type Node } from "../ir/node.ts";
+import { broadcastShapes, sameShape } from "../ir/shape.ts";
 
 export interface Rule {
   readonly name: string;
@@ -12,9 +13,9 @@ export function rule(name: string, apply: Rule["apply"]): Rule {
   return { name, apply };
 }
 
-/** `x` widened to the shape of the node it replaces (a scalar may stand for a broadcast one). */
+/** `x` widened to the shape of the node it replaces (a smaller operand may stand for a broadcast one). */
 function as(g: Ops, node: Node, x: Node): Node {
-  return g.broadcast(x, node.shape);
+  return g.broadcastTo(x, node.shape);
 }
 
 const binaryOps = { add: "add", sub: "sub", mul: "mul", div: "div" } as const;
@@ -23,10 +24,13 @@ function unbroadcastOperand(node: Node, g: Ops, position: 0 | 1): Node | undefin
   if (!(node.op in binaryOps)) return undefined;
   const operand = node.inputs[position];
   const other = node.inputs[1 - position];
-  if (operand.op !== "broadcast" || other.shape.length !== node.shape.length) return undefined;
+  if (operand.op !== "broadcastTo") return undefined;
+  const inner = operand.inputs[0];
+  // only when the op's own broadcasting rebuilds the same output shape
+  const joined = broadcastShapes(other.shape, inner.shape);
+  if (joined === undefined || !sameShape(joined, node.shape)) return undefined;
   const op = binaryOps[node.op as keyof typeof binaryOps];
-  const scalar = operand.inputs[0];
-  return position === 1 ? g[op](other, scalar) : g[op](scalar, other);
+  return position === 1 ? g[op](other, inner) : g[op](inner, other);
 }
 
 export const algebraicRules: readonly Rule[] = [
@@ -71,7 +75,9 @@ export const algebraicRules: readonly Rule[] = [
     n.op === "pow" && n.attrs.exponent === 0 ? g.constant(1, n.shape) : undefined,
   ),
   // elementwise ops broadcast scalars themselves: no need to materialise the broadcast
-  rule("x∘broadcast(s) -> x∘s", (n, g) => unbroadcastOperand(n, g, 1)),
-  rule("broadcast(s)∘x -> s∘x", (n, g) => unbroadcastOperand(n, g, 0)),
+  rule("x∘broadcastTo(s) -> x∘s", (n, g) => unbroadcastOperand(n, g, 1)),
+  rule("broadcastTo(s)∘x -> s∘x", (n, g) => unbroadcastOperand(n, g, 0)),
   // 0*x is not one of them: 0*Infinity is NaN, so it only folds when x is a constant
+  // a custom node only steers differentiation, which is over once the passes run
+  rule("custom(y, ...) -> y", (n) => (n.op === "custom" ? n.inputs[0] : undefined)),
 ];

@@ -120,7 +120,7 @@ const composites: readonly Composite[] = [
   {
     label: "a dot product of broadcasts and sums",
     leaves: [{ name: "s" }, { name: "v", shape: [4] }],
-    build: (g, [s, v]) => g.dot(g.broadcast(g.sum(g.mul(v, s)), [4]), g.sin(v)),
+    build: (g, [s, v]) => g.dot(g.broadcastTo(g.sum(g.mul(v, s)), [4]), g.sin(v)),
   },
   {
     label: "a long product x·x·…·x (twelve uses of one node)",

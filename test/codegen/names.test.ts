@@ -128,7 +128,10 @@ function locatedAt(file: string): Program {
   const loc = { file, line: 3, column: 7 };
   const graph = new Graph("f64");
   const g = new Ops(graph, () => ({ loc }));
-  const x = graph.intern("input", [], { name: "x", shape: [2] }, () => ({ loc, label: "x" }));
+  const x = graph.intern("input", [], { name: "x", shape: [2], dtype: "f64" }, () => ({
+    loc,
+    label: "x",
+  }));
   const y = g.add(g.mul(x, x), 1);
   const entry = {
     name: "run",

@@ -100,7 +100,7 @@ describe("reductions, broadcast and scalar operands", () => {
         fetch: {
           d,
           total: g.sum(v),
-          spread: g.broadcast(s, [2, 2]),
+          spread: g.broadcastTo(s, [2, 2]),
           scaled: g.mul(s, v),
           plusTwo: g.add(v, 2),
           twoMinus: g.sub(2, v),

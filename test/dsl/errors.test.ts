@@ -46,7 +46,7 @@ describe("shape errors", () => {
       const y = g.input("y", [3]);
       g.add(x, y); // @add
     });
-    expectError(error, ["add: shapes do not match", "[2]", "[3]"], "add");
+    expectError(error, ["add: shapes [2] and [3] do not broadcast"], "add");
     // the line is written out here too, to catch a wrong marker lookup
     expect(lineOf("add")).toBe(47);
     expect(relativeFile).toBe(path.join("test", "dsl", "errors.test.ts"));

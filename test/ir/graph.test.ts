@@ -45,7 +45,7 @@ describe("interning", () => {
       expect(g.matmul(A, A, { transB: true })).not.toBe(g.matmul(A, A, { transA: true }));
       expect(g.constant(1, [2])).not.toBe(g.constant(1, [2, 1]));
       expect(g.constant([1, 2], [2])).not.toBe(g.constant([2, 1], [2]));
-      expect(g.broadcast(x, [2])).not.toBe(g.broadcast(x, [3]));
+      expect(g.broadcastTo(x, [2])).not.toBe(g.broadcastTo(x, [3]));
     });
   });
 
@@ -85,7 +85,7 @@ describe("nodes", () => {
       const x = g.input("x", [2]);
       const c = g.constant([1, 2], [2]);
       const m = g.matmul(g.input("A", [2, 2]), g.input("B", [2, 2]));
-      for (const node of [x, c, m, g.add(x, c), g.broadcast(g.constant(1), [4])]) {
+      for (const node of [x, c, m, g.add(x, c), g.broadcastTo(g.constant(1), [4])]) {
         expect(Object.isFrozen(node)).toBe(true);
         expect(Object.isFrozen(node.inputs)).toBe(true);
         expect(Object.isFrozen(node.shape)).toBe(true);
@@ -143,7 +143,7 @@ describe("nodes", () => {
 describe("building nodes directly on a Graph", () => {
   it("interns without the DSL too", () => {
     const graph = new Graph("f64");
-    const x = graph.intern("input", [], { name: "x", shape: [] });
+    const x = graph.intern("input", [], { name: "x", shape: [], dtype: "f64" });
     expect(graph.intern("exp", [x], {})).toBe(graph.intern("exp", [x], {}));
     expect(graph.nodes.map((node) => node.op)).toEqual(["input", "exp"]);
   });
@@ -151,8 +151,8 @@ describe("building nodes directly on a Graph", () => {
   it("refuses an input from another graph, even when its id matches a node here", () => {
     const one = new Graph("f64");
     const two = new Graph("f64");
-    const x = one.intern("input", [], { name: "x", shape: [] });
-    const y = two.intern("input", [], { name: "y", shape: [] });
+    const x = one.intern("input", [], { name: "x", shape: [], dtype: "f64" });
+    const y = two.intern("input", [], { name: "y", shape: [], dtype: "f64" });
     two.intern("neg", [y], {});
     // neg(x) has the same key as neg(y) in `two` (input %0): it must not come back as neg(y)
     const error = thrown(() => two.intern("neg", [x], {}));
@@ -162,25 +162,25 @@ describe("building nodes directly on a Graph", () => {
 
   it("reports a wrong number of inputs", () => {
     const graph = new Graph("f64");
-    const x = graph.intern("input", [], { name: "x", shape: [] });
+    const x = graph.intern("input", [], { name: "x", shape: [], dtype: "f64" });
     expect(() => graph.intern("add", [x], {})).toThrow("add: expects 2 inputs, got 1");
   });
 
   it("reports bad shapes with the op and the input shapes", () => {
     const graph = new Graph("f64");
-    const a = graph.intern("input", [], { name: "a", shape: [2] });
-    const b = graph.intern("input", [], { name: "b", shape: [3] });
+    const a = graph.intern("input", [], { name: "a", shape: [2], dtype: "f64" });
+    const b = graph.intern("input", [], { name: "b", shape: [3], dtype: "f64" });
     const error = thrown(() => graph.intern("add", [a, b], {}));
     expect(error).toBeInstanceOf(AdjointError);
-    expect(error.message).toMatch(/^add: shapes do not match/);
+    expect(error.message).toMatch(/^add: shapes \[2\] and \[3\] do not broadcast/);
     expect(error.message).toContain("(inputs %0: [2], %1: [3])");
     expect(graph.nodes.length).toBe(2);
   });
 
   it("reports matmul's inner dimensions with the transpose flags", () => {
     const graph = new Graph("f64");
-    const a = graph.intern("input", [], { name: "a", shape: [2, 3] });
-    const b = graph.intern("input", [], { name: "b", shape: [2, 3] });
+    const a = graph.intern("input", [], { name: "a", shape: [2, 3], dtype: "f64" });
+    const b = graph.intern("input", [], { name: "b", shape: [2, 3], dtype: "f64" });
     expect(() => graph.intern("matmul", [a, b], { transA: false, transB: false })).toThrow(
       "inner dimensions differ: op(A) is 2x3, op(B) is 2x3 (transA=false, transB=false)",
     );
@@ -188,14 +188,14 @@ describe("building nodes directly on a Graph", () => {
     expect(graph.intern("matmul", [a, b], { transA: true, transB: false }).shape).toEqual([3, 3]);
   });
 
-  it("refuses non-vectors for dot and a non-scalar for broadcast", () => {
+  it("refuses non-vectors for dot and a shape that does not broadcast", () => {
     const graph = new Graph("f64");
-    const m = graph.intern("input", [], { name: "m", shape: [2, 2] });
-    const v = graph.intern("input", [], { name: "v", shape: [3] });
+    const m = graph.intern("input", [], { name: "m", shape: [2, 2], dtype: "f64" });
+    const v = graph.intern("input", [], { name: "v", shape: [3], dtype: "f64" });
     expect(() => graph.intern("dot", [m, m], {})).toThrow("dot: expects two vectors");
     expect(() => graph.intern("dot", [v, m], {})).toThrow("dot: expects two vectors");
-    expect(() => graph.intern("broadcast", [v], { shape: [3] })).toThrow(
-      "broadcast: only a scalar broadcasts",
+    expect(() => graph.intern("broadcastTo", [v], { shape: [2, 4] })).toThrow(
+      "broadcastTo: cannot broadcast [3] to [2,4]",
     );
   });
 });
@@ -203,7 +203,9 @@ describe("building nodes directly on a Graph", () => {
 describe("labels", () => {
   it("keep the first name given", () => {
     const graph = new Graph("f64");
-    const x = graph.intern("input", [], { name: "x", shape: [] }, () => ({ label: "x" }));
+    const x = graph.intern("input", [], { name: "x", shape: [], dtype: "f64" }, () => ({
+      label: "x",
+    }));
     const y = graph.intern("exp", [x], {});
     graph.label(y, "first");
     graph.label(y, "second");

@@ -53,7 +53,7 @@ describe("interpret", () => {
 
   it("evaluates a chain of 100000 nodes without deep recursion", () => {
     const graph = new Graph("f64");
-    let node: Node = graph.intern("input", [], { name: "x", shape: [] });
+    let node: Node = graph.intern("input", [], { name: "x", shape: [], dtype: "f64" });
     for (let i = 0; i < 100_000; i++) node = graph.intern("neg", [node], {});
     // an even number of negations gives x back
     expect([...interpret([node], { x: 1.25 })[0]]).toEqual([1.25]);

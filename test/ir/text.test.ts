@@ -18,7 +18,7 @@ describe("nodeText", () => {
       show("matmulT", g.matmul(x, x, { transB: true }));
       show("pow", g.pow(s, 2));
       show("powNegative", g.pow(s, -1.5));
-      show("broadcast", g.broadcast(s, [4]));
+      show("broadcastTo", g.broadcastTo(s, [4]));
       show("sum", g.sum(x));
       show("add", g.add(x, s));
       show("constants", g.constant([1, -0, 2.5, -3], [2, 2]));
@@ -33,8 +33,8 @@ describe("nodeText", () => {
       matmulT: "%4: f64[2,2] = matmul %0 %0 {transA=false, transB=true}",
       pow: "%5: f64[] = pow %2 {exponent=2}",
       powNegative: "%6: f64[] = pow %2 {exponent=-1.5}",
-      broadcast: "%7: f64[4] = broadcast %2",
-      sum: "%8: f64[] = sum %0",
+      broadcastTo: "%7: f64[4] = broadcastTo %2",
+      sum: "%8: f64[] = sum %0 {axes=[0,1], keepDims=false}",
       add: "%9: f64[2,3] = add %0 %2",
       constants: "%10: f64[2,2] = const 1 -0 2.5 -3",
       special: "%11: f64[3] = const NaN Infinity -Infinity",

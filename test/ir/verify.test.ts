@@ -107,16 +107,16 @@ describe("verify on corrupted programs", () => {
     expect(() => verify(replace(mulIndex, forged(mul, { inputs: [nodes[0]] })))).toThrow("arity 1");
   });
 
-  it("reports a node whose dtype differs from the graph's", () => {
+  it("reports a node whose dtype differs from what its op's rule gives", () => {
     expect(() => verify(replace(mulIndex, forged(mul, { dtype: "f32" })))).toThrow(
-      "dtype f32 in a f64 graph",
+      "dtype f32, but its rule gives f64",
     );
   });
 
   it("reports a constant with the wrong number of values", () => {
     const constIndex = nodes.findIndex((node) => node.op === "const");
     const constant = nodes[constIndex];
-    const bad = forged(constant, { attrs: { values: [1, 2], shape: [] } });
+    const bad = forged(constant, { attrs: { values: [1, 2], shape: [], dtype: "f64" } });
     expect(() => verify(replace(constIndex, bad))).toThrow("const has 2 values");
   });
 

@@ -27,7 +27,7 @@ function buildRandom(g: ProgramBuilder, seed: number, size: number, vectors: boo
   if (vectors) pool.push(g.input("v", [3]), g.param("w", [3]));
   const any = () => pick(rng, pool);
   const operand = (): Node => (rng() < 0.3 ? g.constant(pick(rng, constants)) : any());
-  const vector = (x: Node) => (x.shape.length === 0 ? g.broadcast(x, [3]) : x);
+  const vector = (x: Node) => (x.shape.length === 0 ? g.broadcastTo(x, [3]) : x);
   const makers: ((x: Node, y: Node) => Node)[] = [
     (x, y) => g.add(x, y),
     (x, y) => g.add(y, x),
@@ -50,8 +50,8 @@ function buildRandom(g: ProgramBuilder, seed: number, size: number, vectors: boo
   ];
   if (vectors) {
     makers.push(
-      (x, y) => g.mul(vector(x), g.broadcast(y.shape.length === 0 ? y : g.sum(y), [3])),
-      (x, y) => g.sub(g.broadcast(x.shape.length === 0 ? x : g.sum(x), [3]), vector(y)),
+      (x, y) => g.mul(vector(x), g.broadcastTo(y.shape.length === 0 ? y : g.sum(y), [3])),
+      (x, y) => g.sub(g.broadcastTo(x.shape.length === 0 ? x : g.sum(x), [3]), vector(y)),
       (x) => g.sum(x),
       (x, y) => g.tanh(g.dot(vector(x), vector(y))),
     );

@@ -126,7 +126,7 @@ describe("the fixed point", () => {
       [
         "program p (f64)",
         '%0: f64[] = input "s"',
-        "%1: f64[3] = broadcast %0",
+        "%1: f64[3] = broadcastTo %0",
         "entry e: y=%1",
       ].join("\n"),
     );

@@ -63,7 +63,7 @@ const ruleCases: Record<string, readonly RuleCase[]> = {
     {
       label: "a scalar times a tensor of ones keeps the output shape",
       build: (g) => g.mul(g.input("s"), g.constant(1, [3])),
-      after: ['%0: f64[] = input "s"', "%1: f64[3] = broadcast %0", "entry e: y=%1"],
+      after: ['%0: f64[] = input "s"', "%1: f64[3] = broadcastTo %0", "entry e: y=%1"],
     },
   ],
   "1*x -> x": [{ label: "1·sin(x)", build: (g) => g.mul(1, sinX(g)), after: keepsSin }],
@@ -106,10 +106,10 @@ const ruleCases: Record<string, readonly RuleCase[]> = {
       after: ['%0: f64[3] = input "x"', "%1: f64[3] = const 1", "entry e: y=%1"],
     },
   ],
-  "x∘broadcast(s) -> x∘s": [
+  "x∘broadcastTo(s) -> x∘s": [
     {
       label: "v·broadcast(s)",
-      build: (g) => g.mul(g.input("v", [3]), g.broadcast(g.input("s"), [3])),
+      build: (g) => g.mul(g.input("v", [3]), g.broadcastTo(g.input("s"), [3])),
       after: [
         '%0: f64[3] = input "v"',
         '%1: f64[] = input "s"',
@@ -122,23 +122,23 @@ const ruleCases: Record<string, readonly RuleCase[]> = {
       build: (g) => {
         const s = g.input("s");
         const t = g.input("t");
-        return g.add(g.broadcast(s, [3]), g.broadcast(t, [3]));
+        return g.add(g.broadcastTo(s, [3]), g.broadcastTo(t, [3]));
       },
       after: [
         '%0: f64[] = input "s"',
         '%1: f64[] = input "t"',
-        "%2: f64[3] = broadcast %0",
+        "%2: f64[3] = broadcastTo %0",
         "%3: f64[3] = add %2 %1",
         "entry e: y=%3",
       ],
     },
   ],
-  "broadcast(s)∘x -> s∘x": [
+  "broadcastTo(s)∘x -> s∘x": [
     {
       label: "broadcast(s) − v",
       build: (g) => {
         const v = g.input("v", [3]);
-        return g.sub(g.broadcast(g.input("s"), [3]), v);
+        return g.sub(g.broadcastTo(g.input("s"), [3]), v);
       },
       after: [
         '%0: f64[3] = input "v"',
@@ -146,6 +146,20 @@ const ruleCases: Record<string, readonly RuleCase[]> = {
         "%2: f64[3] = sub %1 %0",
         "entry e: y=%2",
       ],
+    },
+  ],
+  "custom(y, ...) -> y": [
+    {
+      label: "sin(x) with a custom derivative rule: the wrapper goes once differentiation is done",
+      build: (g) => {
+        const x = g.input("x", [3]);
+        return g.customVjp(
+          [x],
+          (v) => g.sin(v),
+          ({ g: ops, inputs: [v], output_bar }) => [ops.mul(output_bar, ops.cos(v))],
+        );
+      },
+      after: keepsSin,
     },
   ],
 };

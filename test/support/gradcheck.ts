@@ -47,6 +47,30 @@ export interface LeafSpec {
   readonly kind?: "input" | "param";
   /** Values are drawn uniformly from this interval; keep it inside the function's domain. */
   readonly range?: readonly [number, number];
+  /** An integer or boolean input (labels, indices, masks): never differentiated or perturbed. */
+  readonly dtype?: "i32" | "bool";
+  /** Fixed values instead of random ones (integer labels in range, say). */
+  readonly values?: readonly number[];
+}
+
+/** Whether the checks differentiate with respect to this leaf. */
+export function isReal(spec: LeafSpec): boolean {
+  return spec.dtype === undefined;
+}
+
+/** The leaves the checks differentiate with respect to. */
+function realLeaves(specs: readonly LeafSpec[], leaves: readonly Node[]): Node[] {
+  return leaves.filter((_, i) => isReal(specs[i]));
+}
+
+/** Zero for the parts that belong to integer or boolean leaves, so they are never perturbed. */
+function onlyReal(specs: readonly LeafSpec[], parts: readonly Float64Array[]): Float64Array[] {
+  return parts.map((part, i) => (isReal(specs[i]) ? part : new Float64Array(part.length)));
+}
+
+/** The real parts of `parts`, in the order of realLeaves. */
+function realParts<T>(specs: readonly LeafSpec[], parts: readonly T[]): T[] {
+  return parts.filter((_, i) => isReal(specs[i]));
 }
 
 /** Builds the function under test from its leaves (in the order of the specs). */
@@ -65,8 +89,10 @@ const defaults = { seed: 1, eps: 1e-6, rtol: 1e-6 };
 /** Random leaf values inside each spec's range. */
 export function sampleLeaves(specs: readonly LeafSpec[], rng: Rng): Float64Array[] {
   return specs.map((spec) => {
+    if (spec.values !== undefined) return Float64Array.from(spec.values);
     const [lo, hi] = spec.range ?? [-1, 1];
-    return Float64Array.from({ length: sizeOf(spec.shape ?? []) }, () => uniform(rng, lo, hi));
+    const draw = () => (isReal(spec) ? uniform(rng, lo, hi) : Math.floor(uniform(rng, lo, hi)));
+    return Float64Array.from({ length: sizeOf(spec.shape ?? []) }, draw);
   });
 }
 
@@ -88,7 +114,8 @@ export function shifted(
 }
 
 function declare(g: ProgramBuilder, spec: LeafSpec): Node {
-  return spec.kind === "param" ? g.param(spec.name, spec.shape) : g.input(spec.name, spec.shape);
+  if (spec.kind === "param") return g.param(spec.name, spec.shape);
+  return g.input(spec.name, spec.shape, spec.dtype === undefined ? {} : { dtype: spec.dtype });
 }
 
 /** Builds a program whose single entry fetches `body`'s nodes; returns the program and the nodes. */
@@ -171,10 +198,13 @@ export function directionalCheck(
   theta: readonly Float64Array[],
   rng: Rng,
   eps = defaults.eps,
+  restrict: (delta: Float64Array[]) => Float64Array[] = (delta) => delta,
 ): Directional {
-  const delta = unitDirection(
-    rng,
-    theta.map((t) => t.length),
+  const delta = restrict(
+    unitDirection(
+      rng,
+      theta.map((t) => t.length),
+    ),
   );
   const analytic = grad.reduce((total, g, i) => total + inner(g, delta[i]), 0);
   const numeric = (f(shifted(theta, delta, eps)) - f(shifted(theta, delta, -eps))) / (2 * eps);
@@ -206,11 +236,17 @@ export function checkGradient(
   const theta = sampleLeaves(specs, rng);
   const { nodes } = buildChecked(specs, (g, leaves) => {
     const f = scalarize(g, build(g, leaves), rng);
-    return { f, grads: g.grad(f, [...leaves]) };
+    return { f, grads: g.grad(f, realLeaves(specs, leaves)) };
   });
-  const grads = interpret(nodes.grads, leafValues(specs, theta));
+  const realGrads = interpret(nodes.grads, leafValues(specs, theta));
+  // integer leaves get a zero gradient here and a zero component in the direction
+  let next = 0;
+  const grads = specs.map((spec, i) =>
+    isReal(spec) ? realGrads[next++] : new Float64Array(theta[i].length),
+  );
   grads.forEach((grad, i) => expect(grad.length).toBe(sizeOf(specs[i].shape ?? [])));
-  const result = directionalCheck((t) => scalarAt(nodes.f, specs, t), grads, theta, rng, eps);
+  const f = (t: readonly Float64Array[]) => scalarAt(nodes.f, specs, t);
+  const result = directionalCheck(f, grads, theta, rng, eps, (delta) => onlyReal(specs, delta));
   expectDirectional(result, rtol);
   return result;
 }
@@ -236,18 +272,25 @@ export function checkHessianVector(
   const { seed, eps, rtol } = { ...defaults, ...options };
   const rng = mulberry32(seed);
   const theta = sampleLeaves(specs, rng);
-  const v = unitDirection(
-    rng,
-    theta.map((t) => t.length),
+  const v = onlyReal(
+    specs,
+    unitDirection(
+      rng,
+      theta.map((t) => t.length),
+    ),
   );
   const { nodes } = buildChecked(specs, (g, leaves) => {
     const f = scalarize(g, build(g, leaves), rng);
-    const grads = g.grad(f, [...leaves]);
-    const vs = specs.map((spec, i) => g.constant([...v[i]], spec.shape ?? []));
+    const wrt = realLeaves(specs, leaves);
+    const grads = g.grad(f, wrt);
+    const vs = realParts(
+      specs,
+      specs.map((spec, i) => g.constant([...v[i]], spec.shape ?? [])),
+    );
     const gv = grads
       .map((grad, i) => g.sum(g.mul(grad, vs[i])))
       .reduce((total, term) => g.add(total, term));
-    return { grads, hvReverse: g.grad(gv, [...leaves]), hvForward: g.jvp(grads, leaves, vs) };
+    return { grads, hvReverse: g.grad(gv, wrt), hvForward: g.jvp(grads, wrt, vs) };
   });
   const at = (t: readonly Float64Array[], roots: readonly Node[]) =>
     interpret(roots, leafValues(specs, t));
@@ -292,20 +335,26 @@ export function checkJvpVjp(
   const { seed, eps, rtol } = { ...defaults, ...options };
   const rng = mulberry32(seed);
   const theta = sampleLeaves(specs, rng);
-  const tangentSpecs = specs.map((spec) => ({
+  const tangentSpecs = realParts(specs, specs).map((spec) => ({
     ...spec,
     name: `${spec.name}_t`,
     kind: "input" as const,
   }));
   const t = sampleLeaves(tangentSpecs, rng);
+  // the tangent of every leaf, zero for integer ones
+  let next = 0;
+  const fullT = specs.map((spec, i) =>
+    isReal(spec) ? t[next++] : new Float64Array(sizeOf(specs[i].shape ?? [])),
+  );
   let cShape: Shape = [];
   const { nodes } = buildChecked(specs, (g, leaves) => {
     const y = build(g, leaves);
     cShape = y.shape;
     const tangents = tangentSpecs.map((spec) => g.input(spec.name, spec.shape));
     const c = g.input("cotangent", y.shape);
-    const [jt] = g.jvp([y], leaves, tangents);
-    return { y, jt, jtc: g.vjp([y], [c], [...leaves]) };
+    const wrt = realLeaves(specs, leaves);
+    const [jt] = g.jvp([y], wrt, tangents);
+    return { y, jt, jtc: g.vjp([y], [c], wrt) };
   });
   const [c] = sampleLeaves([{ name: "cotangent", shape: cShape }], rng);
   const feeds = leafValues(specs, theta, {
@@ -322,8 +371,8 @@ export function checkJvpVjp(
   ).toBe(true);
   const at = (values: readonly Float64Array[]) =>
     interpret([nodes.y], leafValues(specs, values))[0];
-  const plus = at(shifted(theta, t, eps));
-  const minus = at(shifted(theta, t, -eps));
+  const plus = at(shifted(theta, fullT, eps));
+  const minus = at(shifted(theta, fullT, -eps));
   const jtNumeric = plus.map((p, k) => (p - minus[k]) / (2 * eps));
   const atol = 1e-9 * Math.max(1, maxAbs(at(theta)));
   expect(

@@ -1,0 +1,77 @@
+// Transforms composed from the two modes: Hessian-vector products (forward over reverse), dense
+// Hessians from one hvp per basis vector, and Jacobians by whichever mode needs fewer sweeps.
+import type { Ops } from "../dsl/ops.ts";
+import type { Node } from "../ir/node.ts";
+import { sizeOf, type Shape } from "../ir/shape.ts";
+import { jvp } from "./forward.ts";
+import { vjp } from "./reverse.ts";
+
+export type JacobianMode = "forward" | "reverse";
+
+/** H·v for scalar `f`: the tangent of ∇f when each x moves along its v (forward over reverse). */
+export function hvp(g: Ops, f: Node, xs: readonly Node[], vs: readonly Node[]): Node[] {
+  return jvp(g, gradient(g, f, xs), xs, vs);
+}
+
+/**
+ * Blocks of the Hessian of scalar `f`: block [i][j] has shape [...xᵢ.shape, ...xⱼ.shape] and holds
+ * ∂²f/∂xᵢ[a]∂xⱼ[b]. Row a of every block in row i is one hvp along the basis vector eₐ of xᵢ.
+ */
+export function hessian(g: Ops, f: Node, xs: readonly Node[]): Node[][] {
+  const grads = gradient(g, f, xs);
+  return xs.map((xi, i) => {
+    const tangents = (e: Node) => xs.map((xk, k) => (k === i ? e : g.constant(0, xk.shape)));
+    // columns[a][j] = ∂∇ⱼf/∂xᵢ[a]
+    const columns = basis(g, xi.shape).map((e) => jvp(g, grads, xs, tangents(e)));
+    return xs.map((xj, j) =>
+      stackInto(
+        g,
+        columns.map((column) => column[j]),
+        0,
+        [...xi.shape, ...xj.shape],
+      ),
+    );
+  });
+}
+
+/**
+ * ∂y/∂x with shape [...y.shape, ...x.shape]. Forward mode costs one jvp per input element and
+ * reverse mode one vjp per output element: by default the cheaper one (forward when x is smaller).
+ */
+export function jacobian(g: Ops, y: Node, x: Node, mode: JacobianMode = jacobianMode(y, x)): Node {
+  const shape = [...y.shape, ...x.shape];
+  if (mode === "forward") {
+    // column j = J·eⱼ, stacked on a new last axis
+    const columns = basis(g, x.shape).map((e) => jvp(g, [y], [x], [e])[0]);
+    return stackInto(g, columns, y.shape.length, shape);
+  }
+  // row i = Jᵀ·eᵢ, stacked on a new first axis
+  const rows = basis(g, y.shape).map((e) => vjp(g, [y], [e], [x])[0]);
+  return stackInto(g, rows, 0, shape);
+}
+
+/** Forward mode when the inputs are fewer than the outputs, reverse mode otherwise. */
+export function jacobianMode(y: Node, x: Node): JacobianMode {
+  return sizeOf(x.shape) < sizeOf(y.shape) ? "forward" : "reverse";
+}
+
+/** ∇f for scalar f, built once and shared by every hvp. */
+function gradient(g: Ops, f: Node, xs: readonly Node[]): Node[] {
+  return vjp(g, [f], [g.constant(1)], xs);
+}
+
+/** The one-hot constants e₀, e₁, ... of `shape`, in row-major order. */
+function basis(g: Ops, shape: Shape): Node[] {
+  const size = sizeOf(shape);
+  return Array.from({ length: size }, (_, i) => {
+    const values = new Array<number>(size).fill(0);
+    values[i] = 1;
+    return g.constant(values, shape);
+  });
+}
+
+/** `parts` stacked along a new `axis`, then reshaped to `shape` (zeros when there are no parts). */
+function stackInto(g: Ops, parts: readonly Node[], axis: number, shape: Shape): Node {
+  if (parts.length === 0) return g.constant(0, shape);
+  return g.reshape(g.stack(parts, axis), shape);
+}

@@ -1,0 +1,38 @@
+// Asserting build errors: the AdjointError a DSL body throws, its message parts, and the line of the
+// calling test file that the error points at (marked with a trailing `// @marker` comment).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { AdjointError, program, type ProgramBuilder } from "../../compiler/index.ts";
+
+/** The AdjointError that building a program with `body` throws. */
+export function failure(body: (g: ProgramBuilder) => void): AdjointError {
+  try {
+    program("p", body);
+  } catch (error) {
+    if (error instanceof AdjointError) return error;
+    throw error;
+  }
+  throw new Error("expected an AdjointError");
+}
+
+/** An error checker for the test file at `fileUrl` (its import.meta.url). */
+export function errorsIn(fileUrl: string) {
+  const file = fileURLToPath(fileUrl);
+  const lines = readFileSync(file, "utf8").split("\n");
+  const lineOf = (marker: string): number => {
+    const found = lines.flatMap((line, i) => (line.endsWith(`// @${marker}`) ? [i + 1] : []));
+    expect(found, `marker @${marker}`).toHaveLength(1);
+    return found[0];
+  };
+  /** Building `body` fails with every one of `parts`, pointing at the line marked `marker`. */
+  return (body: (g: ProgramBuilder) => void, parts: readonly string[], marker: string): void => {
+    const error = failure(body);
+    for (const part of parts) expect(error.message).toContain(part);
+    expect(error.loc).toMatchObject({ file, line: lineOf(marker) });
+    expect(error.message).toContain(
+      `\n  at ${path.relative(process.cwd(), file)}:${lineOf(marker)}:`,
+    );
+  };
+}
