@@ -1,8 +1,12 @@
 // The seed examples, run through their generated modules, each number next to the one the book gives.
 import { createBilinear } from "../generated/bilinear.ts";
+import { createControlFlow } from "../generated/control_flow.ts";
+import { createDetach } from "../generated/detach.ts";
 import { createDotSquare } from "../generated/dot_square.ts";
 import { createExpChain } from "../generated/exp_chain.ts";
+import { createProduct } from "../generated/product.ts";
 import { createQuadratic } from "../generated/quadratic.ts";
+import { createSoftmaxSgd } from "../generated/softmax_sgd.ts";
 import { createSquaredError } from "../generated/squared_error.ts";
 import { createTrace } from "../generated/trace.ts";
 
@@ -24,7 +28,7 @@ function show(
   const format = (values: ArrayLike<number>) =>
     Array.from(values, (v) => Number(v.toFixed(Math.min(digits, 6))).toString()).join(", ");
   console.log(
-    `  ${ok ? "ok " : "BAD"} ${label.padEnd(26)} ${format(actual).padEnd(22)} ${source}: ${format(expected)}`,
+    `  ${ok ? "ok " : "BAD"} ${label.padEnd(30)} ${format(actual).padEnd(22)} ${source}: ${format(expected)}`,
   );
 }
 
@@ -71,6 +75,76 @@ const expChain = createExpChain();
 const chain = expChain.derivatives({ v1: 0 });
 // f = (1 + 1)·1 = 2, f' = 2e^(2v) + e^v = 3, f'' = 4e^(2v) + e^v = 5
 show("f, f', f''", [chain.f[0], chain.df[0], chain.d2f[0]], [2, 3, 5], 6, "by hand");
+
+console.log("detach at x = [0, 1, 2, 3]: z = u·x with u = detach(x·x)");
+const detach = createDetach();
+const detached = detach.detached({ x: [0, 1, 2, 3] });
+show("∇ sum(z) = u", detached.dz_dx, [0, 1, 4, 9]);
+show("∇ sum(y) = 2x", detach.attached().dy_dx, [0, 2, 4, 6]);
+show("y.backward(ones)", detach.backwardOnes().x_grad, [0, 2, 4, 6]);
+
+console.log("the loop-and-branch function: a.grad == d / a");
+const controlFlow = createControlFlow();
+for (const a of [0.3, -0.3, 1e-3]) {
+  const run = controlFlow.run({ a });
+  show(`a = ${a}: dc/da, c/a`, run.dc_da, [run.c[0] / a]);
+}
+
+console.log("f(θ) = ∏θᵢ, n = 1000, exact where some θᵢ are zero");
+const product = createProduct();
+const theta = new Float64Array(1000).fill(1);
+theta.set([2, 3, 0.5]);
+const full = product.grad({ theta });
+show(
+  "f, ∂f/∂θ0, ∂f/∂θ2, ∂f/∂θ9",
+  [full.f[0], full.df_dtheta[0], full.df_dtheta[2], full.df_dtheta[9]],
+  [3, 1.5, 6, 3],
+  6,
+  "by hand",
+);
+theta[2] = 0;
+const zero = product.grad({ theta });
+show(
+  "θ2 = 0: f, ∂f/∂θ2, ∂f/∂θ0",
+  [zero.f[0], zero.df_dtheta[2], zero.df_dtheta[0]],
+  [0, 6, 0],
+  6,
+  "by hand",
+);
+
+console.log("softmax regression, minibatch SGD: θ := θ − α/B Σ ∇l");
+trainSoftmaxRegression();
+
+function trainSoftmaxRegression(): void {
+  // three well-separated clusters, two points each
+  const x = [2, 0, 2.5, 0.5, 0, 2, -0.5, 2.5, -2, -2, -2.5, -1.5];
+  const labels = [0, 0, 1, 1, 2, 2];
+  const model = createSoftmaxSgd();
+  const first = model.gradients({ x, labels });
+  // at W = 0, b = 0 every class has probability 1/3: l = log 3, ∇W = xᵀ(1/3 − onehot)/B
+  const W_bar = new Array<number>(6).fill(0);
+  labels.forEach((label, i) => {
+    for (let f = 0; f < 2; f++) {
+      for (let c = 0; c < 3; c++)
+        W_bar[f * 3 + c] += (x[i * 2 + f] * (1 / 3 - (c === label ? 1 : 0))) / 6;
+    }
+  });
+  show("loss at θ = 0 is log 3", first.loss, [Math.log(3)], 6, "by hand");
+  show("∇W = xᵀ(softmax − onehot)/B", first.W_bar, W_bar, 6, "by hand");
+  // outputs are views into the arena: keep the number before the next call overwrites it
+  const initialLoss = first.loss[0];
+  let loss = initialLoss;
+  for (let step = 0; step < 100; step++) loss = model.step().loss[0];
+  const probabilities = model.predict().probabilities;
+  const correct = labels.filter((label, i) => {
+    const row = probabilities.subarray(i * 3, i * 3 + 3);
+    return row.indexOf(Math.max(...row)) === label;
+  }).length;
+  console.log(
+    `  100 SGD steps: loss ${initialLoss.toFixed(4)} -> ${loss.toFixed(4)}, ${correct}/6 classified`,
+  );
+  if (!(loss < 0.1 && correct === 6)) mismatches++;
+}
 
 if (mismatches > 0) {
   console.error(`${mismatches} value(s) differ from the expected ones`);

@@ -54,7 +54,11 @@ function elementwiseLoop(
   expr: (args: readonly string[], attrs: never) => string,
 ): string[] {
   const out = refs.view(node);
-  const whole = (input: Node) => isScalarNode(input) || sameShape(input.shape, node.shape);
+  // a splat constant is inlined as a literal, so it reads like a scalar
+  const whole = (input: Node) =>
+    isScalarNode(input) ||
+    sameShape(input.shape, node.shape) ||
+    (isSplatConst(input) && !refs.hasView(input));
   if (node.inputs.every(whole)) {
     const args = node.inputs.map((input) => refs.element(input, "i"));
     return [
@@ -110,6 +114,10 @@ class References {
     return this.plan.names.get(node.id)!;
   }
 
+  hasView(node: Node): boolean {
+    return this.plan.views.has(node.id);
+  }
+
   view(node: Node): string {
     const view = this.plan.views.get(node.id);
     if (view === undefined) throw new Error(`codegen: %${node.id} (${node.op}) has no arena view`);
@@ -134,7 +142,7 @@ function provenance(plan: Plan, node: Node): string {
 
 function comment(plan: Plan, node: Node, where: string): string {
   const args = node.inputs.map((input) =>
-    input.op === "const" && isScalarNode(input)
+    isSplatConst(input) && !plan.views.has(input.id)
       ? literal(input.attrs.values[0])
       : (plan.names.get(input.id) ?? `%${input.id}`),
   );

@@ -77,6 +77,8 @@ export const algebraicRules: readonly Rule[] = [
   // elementwise ops broadcast scalars themselves: no need to materialise the broadcast
   rule("x∘broadcastTo(s) -> x∘s", (n, g) => unbroadcastOperand(n, g, 1)),
   rule("broadcastTo(s)∘x -> s∘x", (n, g) => unbroadcastOperand(n, g, 0)),
+  // passes run after differentiation, so a stopped gradient has nothing left to stop
+  rule("stopGradient(x) -> x", (n) => (n.op === "stopGradient" ? n.inputs[0] : undefined)),
   // 0*x is not one of them: 0*Infinity is NaN, so it only folds when x is a constant
   // a custom node only steers differentiation, which is over once the passes run
   rule("custom(y, ...) -> y", (n) => (n.op === "custom" ? n.inputs[0] : undefined)),

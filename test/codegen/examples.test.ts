@@ -16,7 +16,10 @@ const graphFiles = readdirSync(examplesDir)
   .sort();
 
 /** Where an example's inputs must stay: ln(x1) in trace needs x1 > 0. */
-const domains: Readonly<Record<string, Domains>> = { trace: { x1: [0.1, 4] } };
+const domains: Readonly<Record<string, Domains>> = {
+  trace: { x1: [0.1, 4] },
+  softmax_sgd: { labels: [0, 3] },
+};
 const seeds = [1, 2, 3];
 
 it("has one committed module per example and no other", () => {

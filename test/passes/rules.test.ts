@@ -97,6 +97,9 @@ const ruleCases: Record<string, readonly RuleCase[]> = {
       ],
     },
   ],
+  "stopGradient(x) -> x": [
+    { label: "stopGradient(sin(x))", build: (g) => g.stopGradient(sinX(g)), after: keepsSin },
+  ],
   "--x -> x": [{ label: "−(−sin(x))", build: (g) => g.neg(g.neg(sinX(g))), after: keepsSin }],
   "x^1 -> x": [{ label: "sin(x)^1", build: (g) => g.pow(sinX(g), 1), after: keepsSin }],
   "x^0 -> 1": [

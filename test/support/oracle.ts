@@ -33,7 +33,10 @@ export function expectClose(
   ).toBeLessThanOrEqual(tolerance);
 }
 
-/** Random values for every input and param, `round` applied (Math.fround for an f32 program). */
+/**
+ * Random values for every input and param, `round` applied (Math.fround for an f32 program).
+ * Integer and boolean inputs get whole numbers, in [0, 2) unless their domain says otherwise.
+ */
 export function randomLeaves(
   program: Program,
   random: () => number,
@@ -42,9 +45,11 @@ export function randomLeaves(
 ): LeafArrays {
   const values: LeafArrays = {};
   for (const leaf of program.leaves) {
-    const [low, high] = domains[leaf.attrs.name] ?? [-2, 2];
+    const whole = leaf.dtype === "i32" || leaf.dtype === "bool";
+    const [low, high] = domains[leaf.attrs.name] ?? (whole ? [0, 2] : [-2, 2]);
     const size = leaf.shape.reduce((a, b) => a * b, 1);
-    values[leaf.attrs.name] = uniform(random, size, low, high).map(round);
+    const draw = uniform(random, size, low, high);
+    values[leaf.attrs.name] = whole ? draw.map(Math.floor) : draw.map(round);
   }
   return values;
 }
