@@ -3,13 +3,14 @@ import { AdjointError } from "../errors.ts";
 import type { Graph, Origin } from "../ir/graph.ts";
 import type { AttrsOf, DType, Node, NodeOf, OpName } from "../ir/node.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
+import { describe, isNode, normalizeAxes, normalizeAxis, resolveReshape } from "./arguments.ts";
 import * as nn from "./nn.ts";
 
 /** A node, or a number that becomes a scalar constant. */
 export type Operand = Node | number;
 
-/** Axes to reduce: one, several (negative counts from the end), or all when omitted. */
-export type Axes = number | readonly number[];
+export type { Axes } from "./arguments.ts";
+import type { Axes } from "./arguments.ts";
 
 export interface MatmulOptions {
   readonly transA?: boolean;
@@ -371,41 +372,16 @@ export class Ops {
 
   /** Sorted, non-negative, distinct axes of `node`; all of them when `axes` is omitted. */
   axes(op: string, node: Node, axes: Axes | undefined): number[] {
-    const rank = node.shape.length;
-    if (axes === undefined) return node.shape.map((_, axis) => axis);
-    const list = typeof axes === "number" ? [axes] : [...axes];
-    const normalized = list.map((axis) => this.axis(op, rank, axis));
-    if (new Set(normalized).size !== normalized.length)
-      this.fail(op, `axes ${JSON.stringify(list)} repeat an axis`);
-    return normalized.sort((a, b) => a - b);
+    return normalizeAxes(node.shape.length, axes, (message) => this.fail(op, message));
   }
 
   /** `axis` in [0, rank), counting negative ones from the end. */
   axis(op: string, rank: number, axis: number): number {
-    if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-      this.fail(op, `axis ${axis} is out of range for rank ${rank}`);
-    }
-    return axis < 0 ? axis + rank : axis;
+    return normalizeAxis(rank, axis, (message) => this.fail(op, message));
   }
 
   private inferDim(node: Node, shape: Shape): Shape {
-    const unknown = shape.filter((dim) => dim === -1).length;
-    const known = shape.filter((dim) => dim !== -1);
-    if (unknown > 1 || !isValidShape(known)) {
-      this.fail(
-        "reshape",
-        `shape ${formatShape(shape)} must be non-negative integers, with at most one -1`,
-      );
-    }
-    const size = sizeOf(node.shape);
-    const rest = sizeOf(known);
-    if (unknown === 1 && rest > 0 && size % rest === 0)
-      return shape.map((dim) => (dim === -1 ? size / rest : dim));
-    if (unknown === 0 && rest === size) return [...shape];
-    return this.fail(
-      "reshape",
-      `cannot reshape ${formatShape(node.shape)} (${size} elements) to ${formatShape(shape)}`,
-    );
+    return resolveReshape(node.shape, shape, (message) => this.fail("reshape", message));
   }
 
   private checkShape(op: string, shape: Shape): void {
@@ -426,20 +402,4 @@ export class Ops {
     }
     return this.fail(op, `operand ${position} must be a node or a number, got ${describe(value)}`);
   }
-}
-
-function isNode(value: unknown): value is Node {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    "op" in value &&
-    "shape" in value &&
-    "id" in value
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array (use g.constant([...]) for tensor constants)`;
-  return typeof value;
 }

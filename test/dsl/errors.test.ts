@@ -1,43 +1,10 @@
 // DSL errors: each names the op, the shapes or names involved, and the line of this file that made
 // the call (stack frames are source-mapped under vitest, so the line is the one written here).
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { AdjointError, program, type Node, type ProgramBuilder } from "adjoint";
+import { AdjointError, program, type Node } from "adjoint";
+import { failure, markedErrors } from "../support/errors.ts";
 
-const thisFile = fileURLToPath(import.meta.url);
-const relativeFile = path.relative(process.cwd(), thisFile);
-const lines = readFileSync(thisFile, "utf8").split("\n");
-
-/** The 1-based line of this file that carries `// @marker`. */
-function lineOf(marker: string): number {
-  const found = lines.findIndex((line) => line.endsWith(`// @${marker}`));
-  if (found < 0 || lines.findIndex((line, i) => i > found && line.endsWith(`// @${marker}`)) >= 0) {
-    throw new Error(`marker @${marker} must occur exactly once`);
-  }
-  return found + 1;
-}
-
-/** The AdjointError that building `build` throws. */
-function failure(build: (g: ProgramBuilder) => void): AdjointError {
-  try {
-    program("p", build);
-  } catch (error) {
-    if (error instanceof AdjointError) return error;
-    throw error;
-  }
-  throw new Error("expected an AdjointError");
-}
-
-/** The error names every part and points at the marked line of this file. */
-function expectError(error: AdjointError, parts: readonly string[], marker: string): void {
-  for (const part of parts) expect(error.message).toContain(part);
-  const line = lineOf(marker);
-  expect(error.loc).toMatchObject({ file: thisFile, line });
-  expect(error.message).toContain(`\n  at ${relativeFile}:${line}:`);
-  expect(error.message.split("\n")).toHaveLength(2); // one line of message, one of place: no stack
-}
+const expectError = markedErrors(import.meta.url);
 
 describe("shape errors", () => {
   it("add: names the op, both shapes, and this file's line", () => {
@@ -48,8 +15,8 @@ describe("shape errors", () => {
     });
     expectError(error, ["add: shapes [2] and [3] do not broadcast"], "add");
     // the line is written out here too, to catch a wrong marker lookup
-    expect(lineOf("add")).toBe(47);
-    expect(relativeFile).toBe(path.join("test", "dsl", "errors.test.ts"));
+    expect(error.loc?.line).toBe(14);
+    expect(error.message).toContain("test/dsl/errors.test.ts:");
   });
 
   it("matmul: names the inner dimensions that differ", () => {

@@ -1,43 +1,13 @@
 // Logic ops beyond the op table: dtype and shape errors with their messages and lines, the compile
 // error for a gradient through a comparison used as a float (and its stopGradient fix), where's
 // adjoints under broadcasting, where-based relu, cast, and stopGradient as a structural zero.
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { AdjointError, program, type Node, type ProgramBuilder } from "../../compiler/index.ts";
+import type { Node, ProgramBuilder } from "../../compiler/index.ts";
 import { build, values } from "../support/build.ts";
 import { checkGradient, checkHessianVector, checkJvpVjp } from "../support/gradcheck.ts";
+import { failure, markedErrors } from "../support/errors.ts";
 
-const thisFile = fileURLToPath(import.meta.url);
-const relativeFile = path.relative(process.cwd(), thisFile);
-const lines = readFileSync(thisFile, "utf8").split("\n");
-
-/** The 1-based line of this file that ends with `// @marker` (exactly one). */
-function lineOf(marker: string): number {
-  const found = lines.filter((line) => line.endsWith(`// @${marker}`));
-  expect(found, `marker @${marker}`).toHaveLength(1);
-  return lines.indexOf(found[0]) + 1;
-}
-
-/** The AdjointError that building a program with `body` throws. */
-function failure(body: (g: ProgramBuilder) => void): AdjointError {
-  try {
-    program("p", body);
-  } catch (error) {
-    if (error instanceof AdjointError) return error;
-    throw error;
-  }
-  throw new Error("expected an AdjointError");
-}
-
-/** The message holds every part and points at the marked line of this file. */
-function expectError(error: AdjointError, parts: readonly string[], marker: string): void {
-  for (const part of parts) expect(error.message).toContain(part);
-  const line = lineOf(marker);
-  expect(error.loc).toMatchObject({ file: thisFile, line });
-  expect(error.message).toContain(`\n  at ${relativeFile}:${line}:`);
-}
+const expectError = markedErrors(import.meta.url);
 
 describe("dtype errors", () => {
   it("where: a float condition", () => {

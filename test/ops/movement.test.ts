@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { AdjointError } from "../../compiler/index.ts";
 import { build, thrown, values } from "../support/build.ts";
-import { errorsIn } from "./errors.ts";
+import { errorsIn } from "../support/errors.ts";
 
 const expectError = errorsIn(import.meta.url);
 

@@ -17,8 +17,11 @@ export function failure(body: (g: ProgramBuilder) => void): AdjointError {
   throw new Error("expected an AdjointError");
 }
 
-/** An error checker for the test file at `fileUrl` (its import.meta.url). */
-export function errorsIn(fileUrl: string) {
+/**
+ * A checker for errors raised from the test file at `fileUrl` (its import.meta.url): the message
+ * holds every part, is one line plus the place (no stack), and points at the line marked `marker`.
+ */
+export function markedErrors(fileUrl: string) {
   const file = fileURLToPath(fileUrl);
   const lines = readFileSync(file, "utf8").split("\n");
   const lineOf = (marker: string): number => {
@@ -26,13 +29,18 @@ export function errorsIn(fileUrl: string) {
     expect(found, `marker @${marker}`).toHaveLength(1);
     return found[0];
   };
-  /** Building `body` fails with every one of `parts`, pointing at the line marked `marker`. */
-  return (body: (g: ProgramBuilder) => void, parts: readonly string[], marker: string): void => {
-    const error = failure(body);
+  return (error: AdjointError, parts: readonly string[], marker: string): void => {
     for (const part of parts) expect(error.message).toContain(part);
-    expect(error.loc).toMatchObject({ file, line: lineOf(marker) });
-    expect(error.message).toContain(
-      `\n  at ${path.relative(process.cwd(), file)}:${lineOf(marker)}:`,
-    );
+    const line = lineOf(marker);
+    expect(error.loc).toMatchObject({ file, line });
+    expect(error.message).toContain(`\n  at ${path.relative(process.cwd(), file)}:${line}:`);
+    expect(error.message.split("\n")).toHaveLength(2);
   };
+}
+
+/** Building `body` fails with every one of `parts`, pointing at the line marked `marker`. */
+export function errorsIn(fileUrl: string) {
+  const expectError = markedErrors(fileUrl);
+  return (body: (g: ProgramBuilder) => void, parts: readonly string[], marker: string): void =>
+    expectError(failure(body), parts, marker);
 }

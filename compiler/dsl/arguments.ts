@@ -1,0 +1,60 @@
+// Checks and normalisation of DSL arguments: axes, reshape targets, operands. Each reports through `fail`.
+import type { Node } from "../ir/node.ts";
+import { formatShape, isValidShape, sizeOf, type Shape } from "../ir/shape.ts";
+
+/** Axes to reduce: one, several (negative counts from the end), or all when omitted. */
+export type Axes = number | readonly number[];
+
+type Fail = (message: string) => never;
+
+/** `axis` in [0, rank), counting negative ones from the end. */
+export function normalizeAxis(rank: number, axis: number, fail: Fail): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    fail(`axis ${axis} is out of range for rank ${rank}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Sorted, non-negative, distinct axes for a value of `rank`; all of them when `axes` is omitted. */
+export function normalizeAxes(rank: number, axes: Axes | undefined, fail: Fail): number[] {
+  if (axes === undefined) return Array.from({ length: rank }, (_, axis) => axis);
+  const list = typeof axes === "number" ? [axes] : [...axes];
+  const normalized = list.map((axis) => normalizeAxis(rank, axis, fail));
+  if (new Set(normalized).size !== normalized.length) {
+    fail(`axes ${JSON.stringify(list)} repeat an axis`);
+  }
+  return normalized.sort((a, b) => a - b);
+}
+
+/** The target of a reshape from `from`, with its one allowed -1 filled in. */
+export function resolveReshape(from: Shape, shape: Shape, fail: Fail): Shape {
+  const unknown = shape.filter((dim) => dim === -1).length;
+  const known = shape.filter((dim) => dim !== -1);
+  if (unknown > 1 || !isValidShape(known)) {
+    fail(`shape ${formatShape(shape)} must be non-negative integers, with at most one -1`);
+  }
+  const size = sizeOf(from);
+  const rest = sizeOf(known);
+  if (unknown === 1 && rest > 0 && size % rest === 0) {
+    return shape.map((dim) => (dim === -1 ? size / rest : dim));
+  }
+  if (unknown === 0 && rest === size) return [...shape];
+  return fail(`cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(shape)}`);
+}
+
+export function isNode(value: unknown): value is Node {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "op" in value &&
+    "shape" in value &&
+    "id" in value
+  );
+}
+
+/** What a bad operand is, for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array (use g.constant([...]) for tensor constants)`;
+  return typeof value;
+}
