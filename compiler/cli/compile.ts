@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { generate, hashLinePrefix } from "../codegen/generate.ts";
+import { generate, hashLinePrefix, type Generated } from "../codegen/generate.ts";
 import { AdjointError } from "../errors.ts";
 import { isProgram, type Program } from "../ir/program.ts";
 
@@ -17,24 +17,32 @@ interface Job {
   readonly output: string;
 }
 
-/** Compiles each file and writes its module when the bytes differ; returns one line per file. */
+/** One graph file compiled: where it came from, where it went, and what the compiler made of it. */
+export interface CompiledFile {
+  readonly input: string;
+  readonly output: string;
+  readonly program: Program;
+  readonly generated: Generated;
+  /** "wrote" or "unchanged". */
+  readonly status: string;
+}
+
+/** Compiles each file and writes its module when the bytes differ. */
 export async function compileFiles(
   files: readonly string[],
   options: CompileFilesOptions,
-): Promise<string[]> {
-  const lines: string[] = [];
+): Promise<CompiledFile[]> {
+  const results: CompiledFile[] = [];
   await mkdir(options.outDir, { recursive: true });
   for (const job of jobs(files, options.outDir)) {
-    const { source } = await generateFile(job, options);
+    const program = await loadProgram(job.input);
+    const generated = await generateFrom(program, job, options);
     const current = existsSync(job.output) ? await readFile(job.output, "utf8") : undefined;
-    if (current === source) {
-      lines.push(`unchanged ${job.output}`);
-    } else {
-      await writeFile(job.output, source);
-      lines.push(`wrote ${job.output}`);
-    }
+    const status = current === generated.source ? "unchanged" : "wrote";
+    if (status === "wrote") await writeFile(job.output, generated.source);
+    results.push({ ...job, program, generated, status });
   }
-  return lines;
+  return results;
 }
 
 /** One line per generated file that is missing, stale or hand-edited. */
@@ -75,8 +83,15 @@ function jobs(files: readonly string[], outDir: string): Job[] {
   });
 }
 
-async function generateFile(job: Job, options: CompileFilesOptions) {
-  const program = await loadProgram(job.input);
+async function generateFile(job: Job, options: CompileFilesOptions): Promise<Generated> {
+  return generateFrom(await loadProgram(job.input), job, options);
+}
+
+function generateFrom(
+  program: Program,
+  job: Job,
+  options: CompileFilesOptions,
+): Promise<Generated> {
   return generate(program, {
     runtimeImport: options.runtimeImport,
     sourceName: path.basename(job.input),

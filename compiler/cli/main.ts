@@ -3,6 +3,9 @@ import { parseArgs } from "node:util";
 import { compilerVersion } from "../codegen/generate.ts";
 import { AdjointError } from "../errors.ts";
 import { checkFiles, compileFiles } from "./compile.ts";
+import { runExplain } from "./explain.ts";
+import { writePictures } from "./pictures.ts";
+import { reportText } from "./report.ts";
 
 const mainHelp = `adjoint ${compilerVersion}: ahead-of-time automatic differentiation for TypeScript
 
@@ -38,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(compilerVersion);
     return 0;
   }
+  if (command === "explain") return runExplain(rest);
   if (command !== "compile") return usageError(`unknown command "${command}"`, mainHelp);
   return runCompile(rest);
 }
@@ -52,6 +56,9 @@ async function runCompile(argv: readonly string[]): Promise<number> {
         out: { type: "string", default: "generated" },
         check: { type: "boolean", default: false },
         "runtime-import": { type: "string", default: "adjoint/runtime" },
+        report: { type: "boolean", default: false },
+        svg: { type: "string" },
+        dot: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -78,7 +85,11 @@ async function runCompile(argv: readonly string[]): Promise<number> {
       console.log(`adjoint: ${positionals.length} generated file(s) up to date`);
       return 0;
     }
-    for (const line of await compileFiles(positionals, options)) console.log(line);
+    const results = await compileFiles(positionals, options);
+    for (const result of results) console.log(`${result.status} ${result.output}`);
+    if (values.report) for (const result of results) console.log(reportText(result));
+    const pictures = { svgDir: values.svg, dotDir: values.dot };
+    for (const line of await writePictures(results, pictures)) console.log(line);
     return 0;
   } catch (error) {
     if (error instanceof AdjointError) {

@@ -8,6 +8,8 @@ import { foldRule, simplify } from "./simplify.ts";
 export interface PassStat {
   readonly pass: string;
   readonly nodes: number;
+  /** The program as this pass left it (for per-entry figures in the compile report). */
+  readonly program: Program;
 }
 
 export interface OptimizeResult {
@@ -28,16 +30,20 @@ export function optimize(input: Program, options: OptimizeOptions = {}): Optimiz
     if (options.verifyEachPass === true) verify(program);
     return program;
   };
-  const stats: PassStat[] = [{ pass: "input", nodes: input.graph.nodes.length }];
+  const stats: PassStat[] = [{ pass: "input", nodes: input.graph.nodes.length, program: input }];
   const fired = new Map<string, number>();
   let program = check(prune(input));
-  stats.push({ pass: "prune", nodes: program.graph.nodes.length });
+  stats.push({ pass: "prune", nodes: program.graph.nodes.length, program });
   for (let round = 0; round < maxRounds; round++) {
     const result = simplify(program, [foldRule, ...algebraicRules]);
     const pruned = check(prune(check(result.program)));
     for (const [name, count] of result.fired) fired.set(name, (fired.get(name) ?? 0) + count);
-    stats.push({ pass: "simplify", nodes: result.program.graph.nodes.length });
-    stats.push({ pass: "prune", nodes: pruned.graph.nodes.length });
+    stats.push({
+      pass: "simplify",
+      nodes: result.program.graph.nodes.length,
+      program: result.program,
+    });
+    stats.push({ pass: "prune", nodes: pruned.graph.nodes.length, program: pruned });
     const changed =
       result.fired.size > 0 || pruned.graph.nodes.length !== program.graph.nodes.length;
     program = pruned;
