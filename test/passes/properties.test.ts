@@ -135,8 +135,16 @@ describe.each([
     for (const seed of seeds.slice(0, 10)) {
       const before = randomProgram(seed, 30, vectors);
       const { stats, program: after } = optimize(before);
-      expect(stats[0]).toEqual({ pass: "input", nodes: before.graph.nodes.length });
-      expect(stats.at(-1)).toEqual({ pass: "prune", nodes: after.graph.nodes.length });
+      expect(stats[0]).toEqual({
+        pass: "input",
+        nodes: before.graph.nodes.length,
+        program: before,
+      });
+      expect(stats.at(-1)).toEqual({
+        pass: "prune",
+        nodes: after.graph.nodes.length,
+        program: after,
+      });
       // the last round's simplify found nothing to prune afterwards
       expect(stats.at(-2)!.nodes).toBe(stats.at(-1)!.nodes);
       expect(stats.map((stat) => stat.pass).slice(1)).toEqual(
