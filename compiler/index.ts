@@ -9,6 +9,7 @@ export {
   type GenerateOptions,
 } from "./codegen/generate.ts";
 export { optimize, prune, type OptimizeResult } from "./passes/pipeline.ts";
+export { compileReport, type CompileReport, type EntryReport } from "./report/report.ts";
 export { interpret, type LeafValues } from "./ir/interpret.ts";
 export { verify } from "./ir/verify.ts";
 export { graphText, nodeText, programText } from "./ir/text.ts";

@@ -11,10 +11,11 @@ const mainHelp = `adjoint ${compilerVersion}: ahead-of-time automatic differenti
 
 Usage:
   adjoint compile [options] <file.graph.ts>...   compile graph files to TypeScript modules
+  adjoint explain [options] <file.graph.ts>      print a scalar graph's derivatives as formulas
   adjoint --help                                 show this help
   adjoint --version                              show the version
 
-Run \`adjoint compile --help\` for the options of compile.`;
+Run \`adjoint compile --help\` or \`adjoint explain --help\` for their options.`;
 
 const compileHelp = `Usage: adjoint compile [options] <file.graph.ts>...
 
@@ -27,6 +28,11 @@ Options:
                            stale (its graph changed) or hand-edited, exit 0 if all are current
   --runtime-import <spec>  module the generated code imports the runtime from
                            (default: adjoint/runtime)
+  --svg <dir>              also draw each graph with its adjoint nodes to DIR/FILE.svg
+  --dot <dir>              also write each graph as Graphviz DOT to DIR/FILE.dot
+  --report                 print, per file and entry point, the node count after each pass,
+                           the rules that fired, forward/backward operations, estimated flops,
+                           arena bytes against no reuse, and the values saved for backward
   -h, --help               show this help
 
 Exit status: 0 on success, 1 on a compile error or a failed check, 2 on a usage error.`;

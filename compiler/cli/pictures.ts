@@ -1,4 +1,9 @@
 // `adjoint compile --svg DIR --dot DIR`: pictures of each graph with its adjoint nodes.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { graphDot } from "../viz/dot.ts";
+import { renderSvg } from "../viz/svg.ts";
 import type { CompiledFile } from "./compile.ts";
 
 export interface PictureOptions {
@@ -6,11 +11,33 @@ export interface PictureOptions {
   readonly dotDir?: string;
 }
 
-/** Writes the requested pictures; returns one line per file written. */
+/**
+ * Writes DIR/<name>.dot and/or DIR/<name>.svg for each compiled file: the program as built
+ * (the textbook's extended graph: forward nodes with the adjoint and tangent nodes appended),
+ * pruned to what its entry points reach. Returns one line per file: "wrote PATH" or "unchanged PATH".
+ */
 export async function writePictures(
   results: readonly CompiledFile[],
   options: PictureOptions,
 ): Promise<string[]> {
-  if (options.svgDir === undefined && options.dotDir === undefined) return [];
-  throw new Error(`--svg and --dot are not implemented yet (${results.length} files)`);
+  const lines: string[] = [];
+  for (const result of results) {
+    const base = path.basename(result.output, ".ts");
+    const dot = graphDot(result.program);
+    if (options.dotDir !== undefined) {
+      lines.push(await writeIfChanged(path.join(options.dotDir, `${base}.dot`), dot));
+    }
+    if (options.svgDir !== undefined) {
+      const svg = await renderSvg(dot);
+      lines.push(await writeIfChanged(path.join(options.svgDir, `${base}.svg`), svg));
+    }
+  }
+  return lines;
+}
+
+async function writeIfChanged(file: string, text: string): Promise<string> {
+  await mkdir(path.dirname(file), { recursive: true });
+  if (existsSync(file) && (await readFile(file, "utf8")) === text) return `unchanged ${file}`;
+  await writeFile(file, text);
+  return `wrote ${file}`;
 }

@@ -4,6 +4,7 @@ import type { Graph, Origin } from "../ir/graph.ts";
 import type { AttrsOf, DType, Node, NodeOf, OpName } from "../ir/node.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import { describe, isNode, normalizeAxes, normalizeAxis, resolveReshape } from "./arguments.ts";
+import { stabilizeNode } from "../passes/stabilize.ts";
 import * as nn from "./nn.ts";
 
 /** A node, or a number that becomes a scalar constant. */
@@ -62,6 +63,15 @@ export class Ops {
 
   protected node<K extends OpName>(op: K, inputs: readonly Node[], attrs: AttrsOf[K]): NodeOf<K> {
     return this.graph.intern(op, inputs, attrs, this.origin);
+  }
+
+  /**
+   * Every unary and binary node goes through the stabilize rules as it is built, so a
+   * gradient taken in the DSL differentiates log1p(x) rather than log(1 + x). Rules build through
+   * this same builder, so one rewrite may complete another (log(1 + eˣ) -> log1p(eˣ) -> softplus).
+   */
+  protected stabilized(node: Node): Node {
+    return stabilizeNode(node, this);
   }
 
   fail(op: string, message: string): never {
@@ -356,11 +366,11 @@ export class Ops {
   // ---- helpers ----
 
   private unary(op: UnaryOp, x: Operand): Node {
-    return this.node(op, [this.lift(op, x, 1)], {});
+    return this.stabilized(this.node(op, [this.lift(op, x, 1)], {}));
   }
 
   private binary(op: BinaryOp | CompareOp, a: Operand, b: Operand): Node {
-    return this.node(op, [this.lift(op, a, 1), this.lift(op, b, 2)], {});
+    return this.stabilized(this.node(op, [this.lift(op, a, 1), this.lift(op, b, 2)], {}));
   }
 
   private reduce(op: ReduceOp, x: Operand, axes: Axes | undefined, keepDims: boolean): Node {

@@ -1,9 +1,13 @@
-// The optimizer: simplify and prune, repeated until the graph stops changing.
+// The optimizer: stabilize once, then simplify and prune, repeated until the graph stops changing.
 import type { Program } from "../ir/program.ts";
 import { verify } from "../ir/verify.ts";
 import { rebuild } from "./rebuild.ts";
-import { algebraicRules } from "./rules.ts";
-import { foldRule, simplify } from "./simplify.ts";
+import { algebraicRules, beforeFoldingRules } from "./rules.ts";
+import { foldRule, simplify, type SimplifyResult } from "./simplify.ts";
+import { stabilizeRules } from "./stabilize.ts";
+
+/** The simplify phase: cheap structural rules, then folding through the interpreter, then algebra. */
+export const simplifyRules = [...beforeFoldingRules, foldRule, ...algebraicRules];
 
 export interface PassStat {
   readonly pass: string;
@@ -32,12 +36,20 @@ export function optimize(input: Program, options: OptimizeOptions = {}): Optimiz
   };
   const stats: PassStat[] = [{ pass: "input", nodes: input.graph.nodes.length, program: input }];
   const fired = new Map<string, number>();
+  const count = (result: SimplifyResult) => {
+    for (const [name, times] of result.fired) fired.set(name, (fired.get(name) ?? 0) + times);
+  };
   let program = check(prune(input));
   stats.push({ pass: "prune", nodes: program.graph.nodes.length, program });
+  // the DSL already stabilizes as it builds; this catches graphs built some other way
+  const stable = simplify(program, stabilizeRules);
+  count(stable);
+  program = check(prune(check(stable.program)));
+  stats.push({ pass: "stabilize", nodes: program.graph.nodes.length, program });
   for (let round = 0; round < maxRounds; round++) {
-    const result = simplify(program, [foldRule, ...algebraicRules]);
+    const result = simplify(program, simplifyRules);
     const pruned = check(prune(check(result.program)));
-    for (const [name, count] of result.fired) fired.set(name, (fired.get(name) ?? 0) + count);
+    count(result);
     stats.push({
       pass: "simplify",
       nodes: result.program.graph.nodes.length,

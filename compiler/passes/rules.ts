@@ -1,6 +1,6 @@
 // Rewrite rules as data, each named by the identity it applies. Only identities exact in IEEE arithmetic.
 import type { Ops } from "../dsl/ops.ts";
-import { isConst, isConstExactly, type Node } from "../ir/node.ts";
+import { isConst, isConstExactly, type Node, type NodeOf } from "../ir/node.ts";
 import { broadcastShapes, sameShape } from "../ir/shape.ts";
 
 export interface Rule {
@@ -32,6 +32,66 @@ function unbroadcastOperand(node: Node, g: Ops, position: 0 | 1): Node | undefin
   const op = binaryOps[node.op as keyof typeof binaryOps];
   return position === 1 ? g[op](other, inner) : g[op](inner, other);
 }
+
+/** The power-of-two coefficient c ≥ 1 in magnitude of a term c·x (x alone is 1·x, −x is −1·x). */
+function term(node: Node): { coefficient: number; x: Node } {
+  if (node.op === "neg") return { coefficient: -1, x: node.inputs[0] };
+  if (node.op === "mul") {
+    const [a, b] = node.inputs;
+    if (isScalarConst(a)) return { coefficient: a.attrs.values[0], x: b };
+    if (isScalarConst(b)) return { coefficient: b.attrs.values[0], x: a };
+  }
+  return { coefficient: 1, x: node };
+}
+
+function isScalarConst(node: Node): node is NodeOf<"const"> & Node {
+  return node.op === "const" && node.shape.length === 0;
+}
+
+/** ±2^k with k ≥ 0: multiplying by it is exact unless it overflows. */
+function isWholePowerOfTwo(c: number): boolean {
+  const magnitude = Math.abs(c);
+  return magnitude >= 1 && Number.isFinite(magnitude) && Math.log2(magnitude) % 1 === 0;
+}
+
+/**
+ * a·x + b·x -> (a+b)·x, exact when a and b are powers of two ≥ 1 of one sign: a·x and b·x are then
+ * exact (or overflow to the same infinity as (a+b)·x), a+b is exact, so both sides are the exact
+ * (a+b)·x rounded once; signed zeros, infinities and NaN agree too. Other coefficients would round
+ * a·x and b·x separately (and 2·x − x overflows where x does not), so they stay as written.
+ */
+function mergeTerms(node: Node, g: Ops): Node | undefined {
+  if (node.op !== "add" || node.inputs[0] === node.inputs[1]) return undefined;
+  const [p, q] = node.inputs.map(term);
+  if (p.x !== q.x || (p.coefficient === 1 && q.coefficient === 1)) return undefined;
+  const exact =
+    isWholePowerOfTwo(p.coefficient) &&
+    isWholePowerOfTwo(q.coefficient) &&
+    Math.sign(p.coefficient) === Math.sign(q.coefficient);
+  return exact ? as(g, node, g.mul(p.coefficient + q.coefficient, p.x)) : undefined;
+}
+
+/** Permutation p then q is one permutation: axis i of the result is axis p[q[i]] of the input. */
+function composeTransposes(node: Node, g: Ops): Node | undefined {
+  if (node.op !== "transpose" || node.inputs[0].op !== "transpose") return undefined;
+  const inner = node.inputs[0];
+  if (inner.op !== "transpose") return undefined;
+  return g.transpose(
+    inner.inputs[0],
+    node.attrs.perm.map((axis) => inner.attrs.perm[axis]),
+  );
+}
+
+/** Run before constant folding: they need no interpreter and keep a splat a splat. */
+export const beforeFoldingRules: readonly Rule[] = [
+  rule("broadcastTo(c) -> c", (n, g) => {
+    if (n.op !== "broadcastTo") return undefined;
+    const c = n.inputs[0];
+    return c.op === "const" && c.attrs.values.length === 1
+      ? g.constant(c.attrs.values[0], n.shape, c.dtype)
+      : undefined;
+  }),
+];
 
 export const algebraicRules: readonly Rule[] = [
   rule("x*1 -> x", (n, g) =>
@@ -66,8 +126,16 @@ export const algebraicRules: readonly Rule[] = [
   rule("x+x -> 2*x", (n, g) =>
     n.op === "add" && n.inputs[0] === n.inputs[1] ? g.mul(2, n.inputs[0]) : undefined,
   ),
+  rule("a*x+b*x -> (a+b)*x", mergeTerms),
+  // x − x is absent: Infinity − Infinity and NaN − NaN are NaN, not 0, and finiteness is unknown
   rule("--x -> x", (n) =>
     n.op === "neg" && n.inputs[0].op === "neg" ? n.inputs[0].inputs[0] : undefined,
+  ),
+  rule("transpose(transpose(x)) -> transpose(x)", composeTransposes),
+  rule("reshape(reshape(x)) -> reshape(x)", (n, g) =>
+    n.op === "reshape" && n.inputs[0].op === "reshape"
+      ? g.reshape(n.inputs[0].inputs[0], n.shape)
+      : undefined,
   ),
   rule("x^1 -> x", (n) => (n.op === "pow" && n.attrs.exponent === 1 ? n.inputs[0] : undefined)),
   // x**0 is 1 for every x in IEEE arithmetic, NaN included

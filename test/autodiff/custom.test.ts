@@ -11,8 +11,12 @@ import { expectClose } from "../support/oracle.ts";
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** log(1 + eˣ) computed naively, whose derivative by the chain rule is eˣ/(1 + eˣ) = ∞/∞ for large x. */
-const naiveSoftplus = (g: ProgramBuilder, x: Node) => g.log(g.add(1, g.exp(x)));
+/**
+ * log(1 + eˣ) computed naively as log(2 + 2eˣ) − log 2 (a form the stabilize rules leave alone),
+ * whose derivative by the chain rule is 2eˣ/(2 + 2eˣ) = ∞/∞ for large x.
+ */
+const naiveSoftplus = (g: ProgramBuilder, x: Node) =>
+  g.sub(g.log(g.add(2, g.mul(2, g.exp(x)))), Math.LN2);
 
 /** The same forward value with the stable rule x̄ = ȳ/(1 + e⁻ˣ). */
 function stableSoftplus(g: ProgramBuilder, x: Node): Node {

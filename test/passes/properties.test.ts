@@ -50,10 +50,17 @@ function buildRandom(g: ProgramBuilder, seed: number, size: number, vectors: boo
   ];
   if (vectors) {
     makers.push(
+      // stabilized as built (softplus, sigmoid), merged sums, a select with a masked gradient
+      (x) => g.log(g.add(1, g.exp(g.tanh(x)))),
+      (x) => g.div(1, g.add(1, g.exp(g.neg(x)))),
+      (x) => g.add(g.mul(2, x), x),
+      (x, y) => g.where(g.gt(x, y), g.sqrt(g.add(g.mul(x, x), 1)), y),
       (x, y) => g.mul(vector(x), g.broadcastTo(y.shape.length === 0 ? y : g.sum(y), [3])),
       (x, y) => g.sub(g.broadcastTo(x.shape.length === 0 ? x : g.sum(x), [3]), vector(y)),
       (x) => g.sum(x),
       (x, y) => g.tanh(g.dot(vector(x), vector(y))),
+      (x) => g.reshape(g.reshape(vector(x), [3, 1]), [3]),
+      (x) => g.sum(g.transpose(g.transpose(g.reshape(vector(x), [1, 3])))),
     );
   }
   for (let i = 0; i < size; i++) pool.push(pick(rng, makers)(any(), operand()));
@@ -147,8 +154,10 @@ describe.each([
       });
       // the last round's simplify found nothing to prune afterwards
       expect(stats.at(-2)!.nodes).toBe(stats.at(-1)!.nodes);
-      expect(stats.map((stat) => stat.pass).slice(1)).toEqual(
-        stats.slice(1).map((_, i) => (i % 2 === 0 ? "prune" : "simplify")),
+      // prune and stabilize once, then rounds of simplify and prune
+      expect(stats.map((stat) => stat.pass).slice(1, 3)).toEqual(["prune", "stabilize"]);
+      expect(stats.map((stat) => stat.pass).slice(3)).toEqual(
+        stats.slice(3).map((_, i) => (i % 2 === 0 ? "simplify" : "prune")),
       );
     }
   });

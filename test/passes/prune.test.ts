@@ -130,10 +130,11 @@ describe("the fixed point", () => {
         "entry e: y=%1",
       ].join("\n"),
     );
-    // input, prune, then two rounds that fired and a last one that did not
+    // input, prune, stabilize, then two rounds that fired and a last one that did not
     expect(result.stats.map((stat) => stat.pass)).toEqual([
       "input",
       "prune",
+      "stabilize",
       "simplify",
       "prune",
       "simplify",

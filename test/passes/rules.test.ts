@@ -8,7 +8,7 @@ import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";
 import { optimize } from "../../compiler/passes/pipeline.ts";
 import { sizeOf } from "../../compiler/ir/shape.ts";
-import { algebraicRules, rule } from "../../compiler/passes/rules.ts";
+import { algebraicRules, beforeFoldingRules, rule } from "../../compiler/passes/rules.ts";
 import { foldRule, simplify } from "../../compiler/passes/simplify.ts";
 import { mulberry32, uniform } from "../support/gradcheck.ts";
 
@@ -97,6 +97,76 @@ const ruleCases: Record<string, readonly RuleCase[]> = {
       ],
     },
   ],
+  "broadcastTo(c) -> c": [
+    {
+      label: "a broadcast scalar constant is a constant of the new shape, without folding",
+      build: (g) => g.mul(g.input("v", [2, 3]), g.broadcastTo(g.constant(2), [2, 3])),
+      after: [
+        '%0: f64[2,3] = input "v"',
+        "%1: f64[2,3] = const 2",
+        "%2: f64[2,3] = mul %0 %1",
+        "entry e: y=%2",
+      ],
+    },
+  ],
+  "a*x+b*x -> (a+b)*x": [
+    {
+      label: "2·sin(x) + sin(x)",
+      build: (g) => {
+        const s = sinX(g);
+        return g.add(g.mul(2, s), s);
+      },
+      after: [
+        '%0: f64[3] = input "x"',
+        "%1: f64[3] = sin %0",
+        "%2: f64[] = const 3",
+        "%3: f64[3] = mul %2 %1",
+        "entry e: y=%3",
+      ],
+    },
+    {
+      label: "−sin(x) + sin(x)·(−4)",
+      build: (g) => {
+        const s = sinX(g);
+        return g.add(g.neg(s), g.mul(s, -4));
+      },
+      after: [
+        '%0: f64[3] = input "x"',
+        "%1: f64[3] = sin %0",
+        "%2: f64[] = const -5",
+        "%3: f64[3] = mul %2 %1",
+        "entry e: y=%3",
+      ],
+    },
+  ],
+  "transpose(transpose(x)) -> transpose(x)": [
+    {
+      label: "two rotations of the axes are one",
+      build: (g) => g.transpose(g.transpose(g.input("m", [2, 3, 4]), [1, 2, 0]), [1, 2, 0]),
+      after: [
+        '%0: f64[2,3,4] = input "m"',
+        "%1: f64[4,2,3] = transpose %0 {perm=[2,0,1]}",
+        "entry e: y=%1",
+      ],
+    },
+    {
+      label: "a matrix transposed twice is itself",
+      build: (g) => g.transpose(g.transpose(g.input("m", [2, 3]))),
+      after: ['%0: f64[2,3] = input "m"', "entry e: y=%0"],
+    },
+  ],
+  "reshape(reshape(x)) -> reshape(x)": [
+    {
+      label: "[2,3] -> [3,2] -> [6] is one reshape",
+      build: (g) => g.reshape(g.reshape(g.input("m", [2, 3]), [3, 2]), [6]),
+      after: ['%0: f64[2,3] = input "m"', "%1: f64[6] = reshape %0", "entry e: y=%1"],
+    },
+    {
+      label: "[2,3] -> [6] -> [2,3] is no reshape",
+      build: (g) => g.reshape(g.reshape(g.input("m", [2, 3]), [6]), [2, 3]),
+      after: ['%0: f64[2,3] = input "m"', "entry e: y=%0"],
+    },
+  ],
   "stopGradient(x) -> x": [
     { label: "stopGradient(sin(x))", build: (g) => g.stopGradient(sinX(g)), after: keepsSin },
   ],
@@ -169,7 +239,8 @@ const ruleCases: Record<string, readonly RuleCase[]> = {
 
 describe("the rule table", () => {
   it("has a case for every algebraic rule", () => {
-    expect(Object.keys(ruleCases).sort()).toEqual(algebraicRules.map((r) => r.name).sort());
+    const names = [...beforeFoldingRules, ...algebraicRules].map((r) => r.name);
+    expect(Object.keys(ruleCases).sort()).toEqual(names.sort());
   });
 });
 
@@ -217,6 +288,24 @@ describe("rules that must not fire", () => {
     const [a, b, c] = interpret(fetched(result.program), { x: -0 });
     for (const value of [a, b, c]) expect(Object.is(value[0], 0)).toBe(true);
     expect(Object.is(interpret(fetched(result.program), { x: 0 })[3][0], 0)).toBe(true);
+  });
+
+  it("merges no terms whose products round or overflow on their own", () => {
+    // 3x rounds, so 3x + x is not 4x; 0.5x underflows below the smallest subnormal; 2x − x
+    // overflows where x does not
+    const p = program("r", (g) => {
+      const x = g.input("x");
+      g.entry("e", {
+        fetch: {
+          a: g.add(g.mul(3, x), x),
+          b: g.add(g.mul(0.5, x), x),
+          c: g.add(g.mul(2, x), g.neg(x)),
+        },
+      });
+    });
+    const result = optimize(p, { verifyEachPass: true });
+    expect(result.fired.size).toBe(0);
+    expect(interpret(fetched(result.program), { x: 1e308 })[2][0]).toBe(Infinity);
   });
 
   it("leaves 1/x, x·2, x − x and x^2 alone", () => {

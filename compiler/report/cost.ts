@@ -1,0 +1,98 @@
+// Floating-point operations per op, for the compile report: an estimate, not a measurement.
+import type { Node, NodeOf, OpName } from "../ir/node.ts";
+import { sizeOf } from "../ir/shape.ts";
+
+/** Flops of one node, from its inputs' and output's shapes and its attributes. */
+type Cost<K extends OpName> = (node: NodeOf<K>) => number;
+
+/** A transcendental (exp, log, sin, tanh...) counted as a few flops: a polynomial and a range reduction. */
+export const transcendentalFlops = 4;
+
+/** `flops` per output element: elementwise ops. */
+const perOutput =
+  (flops: number) =>
+  (node: Node): number =>
+    flops * sizeOf(node.shape);
+
+/** `flops` per element of the first input: reductions. */
+const perInput =
+  (flops: number) =>
+  (node: Node): number =>
+    flops * sizeOf(node.inputs[0].shape);
+
+/** Leaves, copies, selects and moves: no arithmetic. */
+const free = (): number => 0;
+
+const t = transcendentalFlops;
+
+export const opCosts = {
+  input: free,
+  param: free,
+  const: free,
+  add: perOutput(1),
+  sub: perOutput(1),
+  mul: perOutput(1),
+  div: perOutput(1),
+  // a^b = exp(b·log a)
+  power: perOutput(2 * t + 1),
+  maximum: perOutput(1),
+  minimum: perOutput(1),
+  neg: perOutput(1),
+  pow: perOutput(t),
+  exp: perOutput(t),
+  expm1: perOutput(t),
+  log: perOutput(t),
+  log1p: perOutput(t),
+  sin: perOutput(t),
+  cos: perOutput(t),
+  tanh: perOutput(t),
+  sqrt: perOutput(1),
+  square: perOutput(1),
+  reciprocal: perOutput(1),
+  abs: perOutput(1),
+  sign: perOutput(1),
+  relu: perOutput(1),
+  // 1 / (1 + exp(−x))
+  sigmoid: perOutput(t + 2),
+  // max(x, 0) + log1p(exp(−|x|))
+  softplus: perOutput(2 * t + 3),
+  lt: perOutput(1),
+  le: perOutput(1),
+  gt: perOutput(1),
+  ge: perOutput(1),
+  eq: perOutput(1),
+  where: free,
+  cast: free,
+  stopGradient: free,
+  sum: perInput(1),
+  max: perInput(1),
+  min: perInput(1),
+  prod: perInput(1),
+  // max, then exp(x − max) summed, then one log per group
+  logsumexp: (node) => (t + 3) * sizeOf(node.inputs[0].shape) + t * sizeOf(node.shape),
+  // products before and after each element, and their product
+  prodExcept: perInput(3),
+  reshape: free,
+  transpose: free,
+  slice: free,
+  pad: free,
+  concat: free,
+  broadcastTo: free,
+  gather: free,
+  // one add per update element
+  scatterAdd: perInput(1),
+  oneHot: free,
+  // n multiplies and n adds
+  dot: (node) => 2 * sizeOf(node.inputs[0].shape),
+  // 2·m·n·k per batch: each output element is a length-k inner product
+  matmul: (node) => {
+    const a = node.inputs[0].shape;
+    const k = node.attrs.transA ? a[a.length - 2] : a[a.length - 1];
+    return 2 * k * sizeOf(node.shape);
+  },
+  custom: free,
+} satisfies { [K in OpName]: Cost<K> };
+
+export function flopsOf(node: Node): number {
+  return (opCosts[node.op] as Cost<OpName>)(node as never);
+}
