@@ -1,8 +1,8 @@
 // `adjoint explain FILE [--entry NAME]`: each derivative of a scalar graph as a simplified formula.
 import { parseArgs } from "node:util";
-import { AdjointError } from "../errors.ts";
 import { explain, explanationText } from "../explain/explain.ts";
 import { loadProgram } from "./compile.ts";
+import { reportingErrors, usageError } from "./exit.ts";
 
 const explainHelp = `Usage: adjoint explain [options] <file.graph.ts>
 
@@ -29,7 +29,7 @@ export async function runExplain(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    return usageError((error as Error).message);
+    return usageError((error as Error).message, explainHelp);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -37,22 +37,14 @@ export async function runExplain(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) {
-    return usageError(positionals.length === 0 ? "no graph file given" : "give one graph file");
+    return usageError(
+      positionals.length === 0 ? "no graph file given" : "give one graph file",
+      explainHelp,
+    );
   }
-  try {
+  return reportingErrors(async () => {
     const program = await loadProgram(positionals[0]);
     console.log(explanationText(program, explain(program, values.entry)));
     return 0;
-  } catch (error) {
-    if (error instanceof AdjointError) {
-      console.error(`adjoint: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
-}
-
-function usageError(message: string): number {
-  console.error(`adjoint: ${message}\n\n${explainHelp}`);
-  return 2;
+  });
 }

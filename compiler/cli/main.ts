@@ -1,8 +1,8 @@
 // Command line: `adjoint compile FILES --out DIR [--check]`, with help for every option.
 import { parseArgs } from "node:util";
 import { compilerVersion } from "../codegen/generate.ts";
-import { AdjointError } from "../errors.ts";
 import { checkFiles, compileFiles } from "./compile.ts";
+import { reportingErrors, usageError } from "./exit.ts";
 import { runExplain } from "./explain.ts";
 import { writePictures } from "./pictures.ts";
 import { reportText } from "./report.ts";
@@ -78,7 +78,7 @@ async function runCompile(argv: readonly string[]): Promise<number> {
   }
   if (positionals.length === 0) return usageError("no graph files given", compileHelp);
   const options = { outDir: values.out, runtimeImport: values["runtime-import"] };
-  try {
+  return reportingErrors(async () => {
     if (values.check) {
       const problems = await checkFiles(positionals, options);
       for (const problem of problems) console.error(problem);
@@ -97,16 +97,5 @@ async function runCompile(argv: readonly string[]): Promise<number> {
     const pictures = { svgDir: values.svg, dotDir: values.dot };
     for (const line of await writePictures(results, pictures)) console.log(line);
     return 0;
-  } catch (error) {
-    if (error instanceof AdjointError) {
-      console.error(`adjoint: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
-}
-
-function usageError(message: string, help: string): number {
-  console.error(`adjoint: ${message}\n\n${help}`);
-  return 2;
+  });
 }

@@ -1,9 +1,10 @@
 // Generated linear algebra: batched matmul in every transpose form with broadcast batches, its
 // adjoints and tangents, f64 and f32, against the interpreter; outer; and the shape errors.
 import { describe, expect, it } from "vitest";
-import { AdjointError, compile, program, type ProgramBuilder } from "adjoint";
+import { compile, program, type ProgramBuilder } from "adjoint";
 import { checkEntry, expectClose, randomLeaves } from "../support/oracle.ts";
 import { seeded } from "../support/random.ts";
+import { failure } from "../support/errors.ts";
 
 const flags = [
   { transA: false, transB: false },
@@ -189,20 +190,9 @@ describe("outer", () => {
   });
 });
 
-/** The message of the AdjointError that building `build` throws. */
-function errorOf(build: (g: ProgramBuilder) => void): string {
-  try {
-    program("bad", build);
-  } catch (error) {
-    if (error instanceof AdjointError) return error.message;
-    throw error;
-  }
-  throw new Error("expected an AdjointError");
-}
-
 describe("shape errors", () => {
   it("matmul rejects a vector operand, naming both shapes and the alternatives", () => {
-    const message = errorOf((g) => g.matmul(g.input("v", [3]), g.input("M", [3, 2])));
+    const { message } = failure((g) => g.matmul(g.input("v", [3]), g.input("M", [3, 2])));
     expect(message).toContain(
       "matmul: expects matrices or batches of matrices (rank 2 or more), got [3] and [3,2]",
     );
@@ -210,7 +200,7 @@ describe("shape errors", () => {
   });
 
   it("matmul names the inner dimensions of a batched product with its flags", () => {
-    const message = errorOf((g) =>
+    const { message } = failure((g) =>
       g.matmul(g.input("A", [2, 3, 4]), g.input("B", [2, 3, 5]), { transB: true }),
     );
     expect(message).toContain(
@@ -220,14 +210,14 @@ describe("shape errors", () => {
   });
 
   it("matmul names batch dimensions that do not broadcast", () => {
-    const message = errorOf((g) => g.matmul(g.input("A", [2, 3, 4]), g.input("B", [3, 4, 5])));
+    const { message } = failure((g) => g.matmul(g.input("A", [2, 3, 4]), g.input("B", [3, 4, 5])));
     expect(message).toContain("matmul: batch dimensions [2] and [3] do not broadcast");
     expect(message).toContain("[2,3,4]");
     expect(message).toContain("[3,4,5]");
   });
 
   it("dot rejects vectors of different lengths", () => {
-    const message = errorOf((g) => g.dot(g.input("a", [3]), g.input("b", [4])));
+    const { message } = failure((g) => g.dot(g.input("a", [3]), g.input("b", [4])));
     expect(message).toContain("dot: expects two vectors of the same length");
     expect(message).toContain("[3]");
     expect(message).toContain("[4]");

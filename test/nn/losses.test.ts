@@ -2,7 +2,7 @@
 // meanSquaredError against independent formulas, the clean gradient softmax − onehot by hand, finite
 // values and gradients at logits of ±1000, the generic derivative checks, and the label errors.
 import { describe, expect, it } from "vitest";
-import { AdjointError, compile, interpret, program, type ProgramBuilder } from "adjoint";
+import { compile, interpret, program, type ProgramBuilder } from "adjoint";
 import {
   buildChecked,
   checkGradient,
@@ -13,6 +13,7 @@ import {
 } from "../support/gradcheck.ts";
 import { checkEntry, expectClose, randomLeaves } from "../support/oracle.ts";
 import { seeded, uniform } from "../support/random.ts";
+import { failure } from "../support/errors.ts";
 
 /** Row-major rows of length `width`. */
 function rows(data: ArrayLike<number>, width: number): number[][] {
@@ -296,20 +297,9 @@ describe("generated code for the losses", () => {
   });
 });
 
-/** The message of the AdjointError that building `build` throws. */
-function errorOf(build: (g: ProgramBuilder) => void): string {
-  try {
-    program("bad", build);
-  } catch (error) {
-    if (error instanceof AdjointError) return error.message;
-    throw error;
-  }
-  throw new Error("expected an AdjointError");
-}
-
 describe("softmaxCrossEntropy errors", () => {
   it("rejects integer labels whose shape is not the logits' rows", () => {
-    const message = errorOf((g) =>
+    const { message } = failure((g) =>
       g.softmaxCrossEntropy(g.input("h", [3, 4]), g.input("y", [4], { dtype: "i32" })),
     );
     expect(message).toContain(
@@ -318,14 +308,16 @@ describe("softmaxCrossEntropy errors", () => {
   });
 
   it("rejects float labels whose shape is not the logits'", () => {
-    const message = errorOf((g) => g.softmaxCrossEntropy(g.input("h", [3, 4]), g.input("y", [3])));
+    const { message } = failure((g) =>
+      g.softmaxCrossEntropy(g.input("h", [3, 4]), g.input("y", [3])),
+    );
     expect(message).toContain(
       "softmaxCrossEntropy: one-hot or probability labels must have the logits' shape: labels [3], logits [3,4]",
     );
   });
 
   it("rejects boolean labels", () => {
-    const message = errorOf((g) =>
+    const { message } = failure((g) =>
       g.softmaxCrossEntropy(g.input("h", [3, 4]), g.input("y", [3, 4], { dtype: "bool" })),
     );
     expect(message).toContain(
@@ -334,16 +326,16 @@ describe("softmaxCrossEntropy errors", () => {
   });
 
   it("rejects scalar and integer logits", () => {
-    expect(errorOf((g) => g.softmaxCrossEntropy(g.input("h"), g.input("y")))).toContain(
+    expect(failure((g) => g.softmaxCrossEntropy(g.input("h"), g.input("y"))).message).toContain(
       "softmaxCrossEntropy: logits need a class axis (rank 1 or more), got a scalar",
     );
     expect(
-      errorOf((g) =>
+      failure((g) =>
         g.softmaxCrossEntropy(
           g.input("h", [2], { dtype: "i32" }),
           g.input("y", [], { dtype: "i32" }),
         ),
-      ),
+      ).message,
     ).toContain("softmaxCrossEntropy: logits must be f64, got i32");
   });
 
