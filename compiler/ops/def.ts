@@ -144,18 +144,3 @@ export function evalElementwise(
   }
   return out;
 }
-
-/** A record whose rules are still being written: building the op fails with a clear message. */
-export function pending<K extends OpName>(op: K): OpDef<K> {
-  const fail = (): never => {
-    throw new ShapeError(`the ${op} op is not implemented yet`);
-  };
-  return {
-    arity: "variadic",
-    shape: fail,
-    eval: fail,
-    emit: { kind: "leaf" },
-    vjp: fail,
-    jvp: fail,
-  };
-}
