@@ -163,22 +163,33 @@ function keptBar(g: Ops, y_bar: Node, x: Node, axes: readonly number[]): Node {
   return g.reshape(y_bar, keptShape(x.shape, axes));
 }
 
+/**
+ * Arity, shape, eval and emit of a reduction that folds each group with one binary operation,
+ * starting from `init` (source text of a number), in the interpreter and in emitted code alike.
+ */
+function folding<K extends "sum" | "max" | "min" | "prod">(
+  init: string,
+  combine: (a: number, b: number) => number,
+  step: (acc: string, element: string) => string,
+): Pick<OpDef<K>, "arity" | "shape" | "eval" | "emit"> {
+  return {
+    arity: 1,
+    shape: reduceShape,
+    eval: ([x], { axes }) =>
+      Float64Array.from(reductionGroups(x, axes), (group) => group.reduce(combine, Number(init))),
+    emit: {
+      kind: "kernel",
+      code: (io) => reductionCode(io, io.attrs, init, step, io.outShape.length === 0),
+    },
+  };
+}
+
 export const sum: OpDef<"sum"> = {
-  arity: 1,
-  shape: reduceShape,
-  eval: ([x], { axes }) =>
-    Float64Array.from(reductionGroups(x, axes), (group) => group.reduce((a, b) => a + b, 0)),
-  emit: {
-    kind: "kernel",
-    code: (io) =>
-      reductionCode(
-        io,
-        io.attrs,
-        "0",
-        (acc, element) => `${acc} + ${element}`,
-        io.outShape.length === 0,
-      ),
-  },
+  ...folding<"sum">(
+    "0",
+    (a, b) => a + b,
+    (acc, element) => `${acc} + ${element}`,
+  ),
   // x̄ = ȳ broadcast back over the summed axes
   vjp: ({ g, inputs: [x], y_bar, attrs }) => [
     g.broadcastTo(keptBar(g, y_bar, x, attrs.axes), x.shape),
@@ -200,28 +211,16 @@ function tieWeights(g: Ops, x: Node, y: Node, axes: readonly number[]): Node {
 
 /** max or min: the extremum `pick` of each group, with the gradient split among ties. */
 function extremum<K extends "max" | "min">(pick: K): OpDef<K> {
-  const fn = pick === "max" ? Math.max : Math.min;
+  const combine = pick === "max" ? Math.max : Math.min;
   const init = pick === "max" ? "-Infinity" : "Infinity";
   // the output node; for a generic K, TypeScript cannot see that NodeOf<K> is a Node
   const output = (y: NodeOf<K>) => y as Node;
   return {
-    arity: 1,
-    shape: reduceShape,
-    eval: ([x], { axes }) =>
-      Float64Array.from(reductionGroups(x, axes), (group) =>
-        group.reduce((a, b) => fn(a, b), Number(init)),
-      ),
-    emit: {
-      kind: "kernel",
-      code: (io) =>
-        reductionCode(
-          io,
-          io.attrs,
-          init,
-          (acc, element) => `Math.${pick}(${acc}, ${element})`,
-          io.outShape.length === 0,
-        ),
-    },
+    ...folding<K>(
+      init,
+      (a, b) => combine(a, b),
+      (acc, element) => `Math.${pick}(${acc}, ${element})`,
+    ),
     // x̄ = ȳ·mask/count, mask = [x = y] (y broadcast back)
     vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [
       g.mul(keptBar(g, y_bar, x, attrs.axes), tieWeights(g, x, output(y), attrs.axes)),
@@ -238,21 +237,11 @@ export const max: OpDef<"max"> = extremum("max");
 export const min: OpDef<"min"> = extremum("min");
 
 export const prod: OpDef<"prod"> = {
-  arity: 1,
-  shape: reduceShape,
-  eval: ([x], { axes }) =>
-    Float64Array.from(reductionGroups(x, axes), (group) => group.reduce((a, b) => a * b, 1)),
-  emit: {
-    kind: "kernel",
-    code: (io) =>
-      reductionCode(
-        io,
-        io.attrs,
-        "1",
-        (acc, element) => `${acc} * ${element}`,
-        io.outShape.length === 0,
-      ),
-  },
+  ...folding<"prod">(
+    "1",
+    (a, b) => a * b,
+    (acc, element) => `${acc} * ${element}`,
+  ),
   // x̄ = ȳ·Π_{j≠i} x_j: prodExcept, never y/x, so it is exact when entries are zero
   vjp: ({ g, inputs: [x], y_bar, attrs }) => [
     g.mul(keptBar(g, y_bar, x, attrs.axes), g.prodExcept(x, attrs.axes)),
