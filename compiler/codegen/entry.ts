@@ -1,4 +1,4 @@
-// The body of one entry point: scalar regions as const locals, tensor ops as loops over arena views.
+// The code of one entry point as groups of statements: a scalar op is one const, a tensor op a loop.
 import path from "node:path";
 import type { Node } from "../ir/node.ts";
 import { broadcastStrides, sameShape, sizeOf, stridesOf } from "../ir/shape.ts";
@@ -8,70 +8,150 @@ import { ops } from "../ops/registry.ts";
 import type { Emit, KernelIO } from "../ops/def.ts";
 import { isScalarNode, isSplatConst, type LoweredEntry, type Plan } from "../lower/plan.ts";
 
-export function entryStatements(plan: Plan, lowered: LoweredEntry): string[] {
-  const refs = new References(plan);
-  const lines: string[] = [];
-  for (const leaf of lowered.scalarLeaves) {
-    lines.push(`const ${refs.scalar(leaf)} = ${plan.views.get(leaf.id)!.name}[0];`);
-  }
-  for (const node of lowered.schedule) lines.push(...nodeStatements(plan, refs, node));
-  lines.push(...outputStatements(plan, refs, lowered));
-  lines.push(...updateStatements(plan, refs, lowered));
-  return lines;
+/** Statements that compute some values, and the scalar locals they declare and read. */
+export interface CodeGroup {
+  /** One statement or brace per line, unindented. */
+  readonly lines: readonly string[];
+  readonly defines: readonly Node[];
+  readonly reads: readonly Node[];
+  /** A loop or kernel: set apart from its neighbours by a blank line. */
+  readonly block: boolean;
 }
 
-function nodeStatements(plan: Plan, refs: References, node: Node): string[] {
+/** The groups of an entry: every computed value in schedule order, then outputs and updates. */
+export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
+  const refs = new References(plan);
+  const groups: CodeGroup[] = [];
+  for (const node of lowered.schedule) {
+    if (plan.fusedInto.has(node.id)) continue;
+    groups.push(nodeGroup(plan, refs, node));
+  }
+  groups.push(resultGroup(plan, refs, lowered));
+  return groups;
+}
+
+/** How a part of an entry loads a scalar leaf it reads. */
+export function leafLoad(plan: Plan, leaf: Node): string {
+  return `const ${plan.names.get(leaf.id)!} = ${plan.views.get(leaf.id)!.name}[0];`;
+}
+
+/** Scalars read as locals: computed scalars and scalar leaves, not constants (those are literals). */
+function scalarReads(nodes: readonly Node[]): Node[] {
+  const reads = new Map<number, Node>();
+  for (const node of nodes) {
+    for (const input of node.inputs)
+      if (isScalarNode(input) && input.op !== "const") reads.set(input.id, input);
+  }
+  return [...reads.values()];
+}
+
+function nodeGroup(plan: Plan, refs: References, node: Node): CodeGroup {
   const emit = ops[node.op].emit as Emit<typeof node.op>;
   const where = provenance(plan, node);
-  if (emit.kind === "elementwise") {
-    if (isScalarNode(node)) {
-      const args = node.inputs.map((input) => refs.scalar(input));
-      return [
-        `const ${refs.scalar(node)} = ${emit.expr(args, node.attrs as never)};${where ? ` // ${where}` : ""}`,
-      ];
-    }
-    return [comment(plan, node, where), ...elementwiseLoop(refs, node, emit.expr)];
-  }
-  if (emit.kind === "kernel") {
-    const io: KernelIO<typeof node.op> = {
-      out: isScalarNode(node) ? refs.scalar(node) : refs.view(node),
-      args: node.inputs.map((input) =>
-        isScalarNode(input) ? refs.scalar(input) : refs.view(input),
-      ),
-      inShapes: node.inputs.map((input) => input.shape),
-      outShape: node.shape,
-      attrs: node.attrs as never,
+  const defines = isScalarNode(node) ? [node] : [];
+  if (emit.kind === "elementwise" && isScalarNode(node)) {
+    const args = node.inputs.map((input) => refs.scalar(input));
+    const statement = `const ${refs.scalar(node)} = ${emit.expr(args, node.attrs as never)};`;
+    return {
+      lines: [where === "" ? statement : `${statement} // ${where}`],
+      defines,
+      reads: scalarReads([node]),
+      block: false,
     };
-    return [comment(plan, node, where), ...emit.code(io)];
   }
-  return [];
+  if (emit.kind === "elementwise") {
+    const chain = fusedChain(plan, node);
+    return {
+      lines: [...chain.map((member) => comment(plan, member)), ...elementwiseLoop(refs, chain)],
+      defines,
+      reads: scalarReads(chain),
+      block: true,
+    };
+  }
+  if (emit.kind === "leaf") return { lines: [], defines: [], reads: [], block: false };
+  const io: KernelIO<typeof node.op> = {
+    out: isScalarNode(node) ? refs.scalar(node) : refs.view(node),
+    args: node.inputs.map((input) => (isScalarNode(input) ? refs.scalar(input) : refs.view(input))),
+    inShapes: node.inputs.map((input) => input.shape),
+    outShape: node.shape,
+    attrs: node.attrs as never,
+  };
+  return {
+    lines: [comment(plan, node), ...emit.code(io)],
+    defines,
+    reads: scalarReads([node]),
+    block: true,
+  };
 }
 
-/** One flat loop when every operand is whole or scalar; nested loops with broadcast strides otherwise. */
-function elementwiseLoop(
-  refs: References,
-  node: Node,
-  expr: (args: readonly string[], attrs: never) => string,
-): string[] {
-  const out = refs.view(node);
+/** The nodes fused into `node`'s loop, inputs before their readers, ending with `node` itself. */
+function fusedChain(plan: Plan, node: Node): Node[] {
+  const chain = new Map<number, Node>();
+  const visit = (member: Node) => {
+    if (chain.has(member.id)) return;
+    for (const input of member.inputs) if (plan.fusedInto.has(input.id)) visit(input);
+    chain.set(member.id, member);
+  };
+  visit(node);
+  return [...chain.values()];
+}
+
+/**
+ * One loop for a fused chain: each fused member is a loop-local const, the last writes the output.
+ * A flat loop when every operand is whole or scalar; nested loops with broadcast strides otherwise.
+ */
+function elementwiseLoop(refs: References, chain: readonly Node[]): string[] {
+  const last = chain[chain.length - 1];
+  const members = new Set(chain.map((member) => member.id));
+  const operands = chain.flatMap((member) => member.inputs).filter((n) => !members.has(n.id));
   // a splat constant is inlined as a literal, so it reads like a scalar
   const whole = (input: Node) =>
     isScalarNode(input) ||
-    sameShape(input.shape, node.shape) ||
+    sameShape(input.shape, last.shape) ||
     (isSplatConst(input) && !refs.hasView(input));
-  if (node.inputs.every(whole)) {
-    const args = node.inputs.map((input) => refs.element(input, "i"));
-    return [
-      `for (let i = 0; i < ${sizeOf(node.shape)}; i++) ${out}[i] = ${expr(args, node.attrs as never)};`,
-    ];
+  const body = (element: (input: Node) => string, out: string) =>
+    chain.map((member) => {
+      const args = member.inputs.map((input) =>
+        members.has(input.id) ? refs.local(input) : element(input),
+      );
+      const expr = (ops[member.op].emit as Emit<typeof member.op> & { kind: "elementwise" }).expr(
+        args,
+        member.attrs as never,
+      );
+      return member === last ? `${out} = ${expr};` : `const ${refs.local(member)} = ${expr};`;
+    });
+  const out = refs.view(last);
+  if (operands.every(whole)) {
+    const lines = body((input) => refs.element(input, "i"), `${out}[i]`);
+    const loop = `for (let i = 0; i < ${sizeOf(last.shape)}; i++)`;
+    return lines.length === 1 ? [`${loop} ${lines[0]}`] : [`${loop} {`, ...lines, "}"];
   }
-  const outStrides = stridesOf(node.shape);
-  return loopNest(node.shape, (index) => {
-    const args = node.inputs.map((input) =>
-      refs.element(input, offset(index, broadcastStrides(input.shape, node.shape))),
-    );
-    return [`${out}[${offset(index, outStrides)}] = ${expr(args, node.attrs as never)};`];
-  });
+  const outStrides = stridesOf(last.shape);
+  return loopNest(last.shape, (index) =>
+    body(
+      (input) => refs.element(input, offset(index, broadcastStrides(input.shape, last.shape))),
+      `${out}[${offset(index, outStrides)}]`,
+    ),
+  );
+}
+
+/** Fetched values into their output views, then parameter updates (all read before any write). */
+function resultGroup(plan: Plan, refs: References, lowered: LoweredEntry): CodeGroup {
+  const lines = [
+    ...outputStatements(plan, refs, lowered),
+    ...updateStatements(plan, refs, lowered),
+  ];
+  const results = [
+    ...lowered.outputs.map((output) => output.node),
+    ...lowered.entry.update.map(([, value]) => value),
+  ];
+  const reads = results.filter((node) => isScalarNode(node) && node.op !== "const");
+  return {
+    lines,
+    defines: [],
+    reads: [...new Map(reads.map((n) => [n.id, n])).values()],
+    block: false,
+  };
 }
 
 function outputStatements(plan: Plan, refs: References, lowered: LoweredEntry): string[] {
@@ -111,6 +191,10 @@ class References {
 
   scalar(node: Node): string {
     if (node.op === "const") return literal(node.attrs.values[0]);
+    return this.local(node);
+  }
+
+  local(node: Node): string {
     return this.plan.names.get(node.id)!;
   }
 
@@ -140,7 +224,8 @@ function provenance(plan: Plan, node: Node): string {
   return place;
 }
 
-function comment(plan: Plan, node: Node, where: string): string {
+function comment(plan: Plan, node: Node): string {
+  const where = provenance(plan, node);
   const args = node.inputs.map((input) =>
     isSplatConst(input) && !plan.views.has(input.id)
       ? literal(input.attrs.values[0])

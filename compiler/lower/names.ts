@@ -3,7 +3,7 @@ import { reservedWords } from "../dsl/names.ts";
 
 /** Identifiers the emitted module itself declares or uses in loops. */
 const emitterWords = [
-  ...["arena", "feeds", "i", "j", "k", "p", "total", "acc", "a_ip", "layout"],
+  ...["arena", "feeds", "i", "j", "k", "p", "total", "acc", "a_ip", "b_pj", "layout"],
   ...["a_base", "b_base", "out_base"],
   ...["allocateArena", "feedInputs", "checkIndex", "AdjointRuntimeError"],
 ];
@@ -13,8 +13,8 @@ export class NameTable {
 
   /** Reserves `wanted`, or the first free `wanted_2`, `wanted_3`, ... */
   claim(wanted: string): string {
-    // loop indices are i0, r1, ...: never hand those out
-    const loopIndex = /^[ijkpr][0-9]+$/.test(wanted);
+    // loop indices (i0, r1) and kernel registers (a0, c3) are letter-digit names: never hand those out
+    const loopIndex = /^[acijkpr][0-9]+$/.test(wanted);
     const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/.test(wanted);
     const base = !identifier ? "t" : loopIndex ? `${wanted}_v` : wanted;
     let name = base;

@@ -1,7 +1,7 @@
 // Lowering: per entry a schedule, and for every value a place: a scalar local, a literal, or an arena view.
 import type { Node, NodeOf } from "../ir/node.ts";
 import type { EntryPoint, Program } from "../ir/program.ts";
-import { sizeOf } from "../ir/shape.ts";
+import { sameShape, sizeOf } from "../ir/shape.ts";
 import { ops } from "../ops/registry.ts";
 import { entryRoots } from "../passes/rebuild.ts";
 import { NameTable, pathIdentifier } from "./names.ts";
@@ -48,8 +48,18 @@ export interface Plan {
   /** Copies of tensor params that an update reads while the same entry also overwrites them. */
   readonly staged: ReadonlyMap<number, View>;
   readonly entries: readonly LoweredEntry[];
+  /**
+   * Elementwise tensors computed inside the loop of their only consumer (a fused chain), by id:
+   * they get a loop-local name and no arena view.
+   */
+  readonly fusedInto: ReadonlyMap<number, Node>;
   /** Every identifier claimed so far; codegen claims its own locals from it too. */
   readonly table: NameTable;
+}
+
+export interface PlanOptions {
+  /** Fuse chains of elementwise tensor ops into one loop (default on). */
+  readonly fusion?: boolean;
 }
 
 export function isScalarNode(node: Node): boolean {
@@ -64,7 +74,7 @@ function isComputed(node: Node): boolean {
   return node.inputs.length > 0;
 }
 
-export function plan(program: Program): Plan {
+export function plan(program: Program, options: PlanOptions = {}): Plan {
   const names = new NameTable();
   const nodeNames = new Map<number, string>();
   const nameOf = (node: Node, wanted?: string): string => {
@@ -137,8 +147,12 @@ export function plan(program: Program): Plan {
     }
   }
   const dedicatedLength = arenaLength;
-  const scratch = assignScratch(program, schedules, views);
+  const fusedInto =
+    options.fusion === false ? new Map<number, Node>() : fusedChains(program, schedules, views);
+  const scratch = assignScratch(program, schedules, views, fusedInto);
+  // without reuse every tensor value has a buffer of its own, fused ones included
   let unsharedLength = dedicatedLength;
+  for (const id of fusedInto.keys()) unsharedLength += sizeOf(program.graph.nodes[id].shape);
   for (const [id, slot] of scratch.slotOf) {
     const node = program.graph.nodes[id];
     views.set(id, {
@@ -186,8 +200,50 @@ export function plan(program: Program): Plan {
     outputViews,
     staged,
     entries,
+    fusedInto,
     table: names,
   };
+}
+
+/**
+ * Elementwise tensors whose only consumer is an elementwise op of the same shape: the consumer's
+ * loop computes them per element, so they need no buffer and no loop of their own.
+ */
+function fusedChains(
+  program: Program,
+  schedules: readonly (readonly Node[])[],
+  dedicated: ReadonlyMap<number, View>,
+): Map<number, Node> {
+  const roots = new Set(program.entries.flatMap(entryRoots).map((node) => node.id));
+  const consumers = new Map<number, Map<number, Node>>();
+  const scheduled = new Map<number, Node>();
+  for (const node of schedules.flat()) {
+    if (scheduled.has(node.id)) continue;
+    scheduled.set(node.id, node);
+    for (const input of node.inputs) {
+      const readers = consumers.get(input.id) ?? new Map<number, Node>();
+      readers.set(node.id, node);
+      consumers.set(input.id, readers);
+    }
+  }
+  const isLoop = (node: Node) => !isScalarNode(node) && ops[node.op].emit.kind === "elementwise";
+  const fused = new Map<number, Node>();
+  for (const node of scheduled.values()) {
+    if (!isLoop(node) || roots.has(node.id) || dedicated.has(node.id)) continue;
+    const readers = consumers.get(node.id);
+    if (readers === undefined || readers.size !== 1) continue;
+    const [consumer] = readers.values();
+    if (isLoop(consumer) && sameShape(consumer.shape, node.shape)) fused.set(node.id, consumer);
+  }
+  return fused;
+}
+
+/** The node whose code computes `node`: the end of its fused chain, or itself. */
+export function emitSite(fusedInto: ReadonlyMap<number, Node>, node: Node): Node {
+  let site = node;
+  for (let next = fusedInto.get(site.id); next !== undefined; next = fusedInto.get(site.id))
+    site = next;
+  return site;
 }
 
 /** Every node the entry reaches, in id (topological) order. */
@@ -236,18 +292,22 @@ function assignScratch(
   program: Program,
   schedules: readonly (readonly Node[])[],
   dedicated: ReadonlyMap<number, View>,
+  fusedInto: ReadonlyMap<number, Node>,
 ) {
   const intervals = new Map<number, (Interval | undefined)[]>();
   schedules.forEach((nodes, entryIndex) => {
     const end = nodes.length;
     const kept = new Set(entryRoots(program.entries[entryIndex]).map((node) => node.id));
-    // last use of every value, in one sweep (consumers come after their inputs)
+    // last use of every value, in one sweep; a fused node reads its inputs where its chain ends
+    const position = new Map(nodes.map((node, index) => [node.id, index]));
     const lastUse = new Map<number, number>();
+    for (const node of nodes) {
+      const at = position.get(emitSite(fusedInto, node).id)!;
+      for (const input of node.inputs)
+        lastUse.set(input.id, Math.max(at, lastUse.get(input.id) ?? 0));
+    }
     nodes.forEach((node, index) => {
-      for (const input of node.inputs) lastUse.set(input.id, index);
-    });
-    nodes.forEach((node, index) => {
-      if (isScalarNode(node) || dedicated.has(node.id)) return;
+      if (isScalarNode(node) || dedicated.has(node.id) || fusedInto.has(node.id)) return;
       const last = kept.has(node.id) ? end : Math.max(index, lastUse.get(node.id) ?? index);
       const perEntry = intervals.get(node.id) ?? [];
       perEntry[entryIndex] = { start: index, end: last };

@@ -75,7 +75,9 @@ export function literal(value: number): string {
   if (value === Infinity) return "Infinity";
   if (value === -Infinity) return "(-Infinity)";
   if (Object.is(value, -0)) return "(-0)";
-  return value < 0 ? `(${String(value)})` : String(value);
+  // prettier's spelling of an exponent: 1e21, not 1e+21
+  const text = String(value).replace("e+", "e");
+  return value < 0 ? `(${text})` : text;
 }
 
 export const power: OpDef<"power"> = binary({

@@ -27,7 +27,10 @@ export interface EvalEnv {
 /** How an op becomes TypeScript. Emitters return plain strings; codegen places them. */
 export type Emit<K extends OpName> =
   | { readonly kind: "leaf" }
-  /** An expression of its operands, used for a scalar `const` or inside an elementwise loop. */
+  /**
+   * An expression of its operands (names, literals or elements, never compound expressions),
+   * used whole as the right-hand side of a `const` or of an element assignment in a loop.
+   */
   | {
       readonly kind: "elementwise";
       readonly expr: (args: readonly string[], attrs: AttrsOf[K]) => string;

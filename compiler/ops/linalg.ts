@@ -82,30 +82,66 @@ function productLoops(
   bases: Bases,
 ): string[] {
   const at = (base: string, index: string) => (base === "" ? index : `${base} + ${index}`);
-  const A = (i: string, p: string) =>
-    `${a}[${at(bases.a, transA ? `${p} * ${m} + ${i}` : `${i} * ${k} + ${p}`)}]`;
+  // row `i + r` of the output or of op(A), as source text
+  const row = (r: number) => (r === 0 ? "i" : `(i + ${r})`);
+  const A = (r: number, p: string) =>
+    `${a}[${at(bases.a, transA ? `${p} * ${m} + ${r === 0 ? "i" : `i + ${r}`}` : `${row(r)} * ${k} + ${p}`)}]`;
   const B = (p: string, j: string) =>
     `${b}[${at(bases.b, transB ? `${j} * ${k} + ${p}` : `${p} * ${n} + ${j}`)}]`;
-  const Y = `${out}[${at(bases.out, `i * ${n} + j`)}]`;
+  const Y = (r: number) => `${out}[${at(bases.out, `${row(r)} * ${n} + j`)}]`;
+  // four rows at a time: each element of op(B) loaded once serves four outputs
+  const blocked = m - (m % 4);
+  const rows = [0, 1, 2, 3];
+  const lines: string[] = [];
+  if (blocked > 0 && transB) {
+    // rows of op(B) are contiguous: four dot products per column of op(B)
+    lines.push(
+      `for (let i = 0; i < ${blocked}; i += 4) {`,
+      `for (let j = 0; j < ${n}; j++) {`,
+      ...rows.map((r) => `let c${r} = 0;`),
+      `for (let p = 0; p < ${k}; p++) {`,
+      `const b_pj = ${B("p", "j")};`,
+      ...rows.map((r) => `c${r} += ${A(r, "p")} * b_pj;`),
+      `}`,
+      ...rows.map((r) => `${Y(r)} = c${r};`),
+      `}`,
+      `}`,
+    );
+  } else if (blocked > 0) {
+    // i-p-j order: the inner loop walks a row of B and four rows of the output
+    lines.push(
+      `for (let i = 0; i < ${blocked}; i += 4) {`,
+      `for (let p = 0; p < ${k}; p++) {`,
+      ...rows.map((r) => `const a${r} = ${A(r, "p")};`),
+      `for (let j = 0; j < ${n}; j++) {`,
+      `const b_pj = ${B("p", "j")};`,
+      ...rows.map((r) => `${Y(r)} += a${r} * b_pj;`),
+      `}`,
+      `}`,
+      `}`,
+    );
+  }
+  if (blocked === m) return lines;
+  const first = blocked === 0 ? "0" : String(blocked);
   if (transB) {
-    // rows of op(B) are contiguous: one dot product per output element
     return [
-      `for (let i = 0; i < ${m}; i++) {`,
-      `  for (let j = 0; j < ${n}; j++) {`,
-      `    let total = 0;`,
-      `    for (let p = 0; p < ${k}; p++) total += ${A("i", "p")} * ${B("p", "j")};`,
-      `    ${Y} = total;`,
-      `  }`,
+      ...lines,
+      `for (let i = ${first}; i < ${m}; i++) {`,
+      `for (let j = 0; j < ${n}; j++) {`,
+      `let total = 0;`,
+      `for (let p = 0; p < ${k}; p++) total += ${A(0, "p")} * ${B("p", "j")};`,
+      `${Y(0)} = total;`,
+      `}`,
       `}`,
     ];
   }
-  // i-p-j order: the inner loop walks a row of B and a row of the output
   return [
-    `for (let i = 0; i < ${m}; i++) {`,
-    `  for (let p = 0; p < ${k}; p++) {`,
-    `    const a_ip = ${A("i", "p")};`,
-    `    for (let j = 0; j < ${n}; j++) ${Y} += a_ip * ${B("p", "j")};`,
-    `  }`,
+    ...lines,
+    `for (let i = ${first}; i < ${m}; i++) {`,
+    `for (let p = 0; p < ${k}; p++) {`,
+    `const a_ip = ${A(0, "p")};`,
+    `for (let j = 0; j < ${n}; j++) ${Y(0)} += a_ip * ${B("p", "j")};`,
+    `}`,
     `}`,
   ];
 }

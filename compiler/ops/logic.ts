@@ -25,7 +25,7 @@ function comparison<K extends Comparison>(
     shape: (shapes) => broadcastAll(shapes),
     eval: (inputs, _attrs, shape) =>
       evalElementwise(inputs, shape, ([a, b]) => (holds(a, b) ? 1 : 0)),
-    emit: { kind: "elementwise", expr: ([a, b]) => `(${a} ${operator} ${b} ? 1 : 0)` },
+    emit: { kind: "elementwise", expr: ([a, b]) => `${a} ${operator} ${b} ? 1 : 0` },
     // piecewise constant: no gradient flows into either operand (a structural zero, not an error)
     vjp: () => [null, null],
     jvp: () => null,
@@ -60,7 +60,7 @@ export const where: OpDef<"where"> = {
   },
   shape: (shapes) => broadcastAll(shapes),
   eval: (inputs, _attrs, shape) => evalElementwise(inputs, shape, ([c, a, b]) => (c !== 0 ? a : b)),
-  emit: { kind: "elementwise", expr: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})` },
+  emit: { kind: "elementwise", expr: ([c, a, b]) => `${c} !== 0 ? ${a} : ${b}` },
   // c̄: none (c is piecewise constant); ā = where(c, ȳ, 0), b̄ = where(c, 0, ȳ), summed back to their shapes
   vjp: ({ g, inputs: [c, a, b], y_bar }) => [
     null,
@@ -86,7 +86,7 @@ export const cast: OpDef<"cast"> = {
   emit: {
     kind: "elementwise",
     expr: ([x], { to }) =>
-      to === "bool" ? `(${x} !== 0 ? 1 : 0)` : to === "i32" ? `Math.trunc(${x})` : x,
+      to === "bool" ? `${x} !== 0 ? 1 : 0` : to === "i32" ? `Math.trunc(${x})` : x,
   },
   // from a float, a float cast is the identity; from booleans and integers nothing flows back
   vjp: ({ inputs: [x], y_bar, y }) => [

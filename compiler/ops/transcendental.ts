@@ -121,7 +121,7 @@ export const relu: OpDef<"relu"> = unary({
 export const sigmoid: OpDef<"sigmoid"> = unary({
   scalar: logistic,
   // e^(−|x|) on both sides, so no exp overflows; the same formula as `logistic`
-  expr: (x) => `(${x} >= 0 ? 1 / (1 + Math.exp(-${x})) : Math.exp(${x}) / (1 + Math.exp(${x})))`,
+  expr: (x) => `${x} >= 0 ? 1 / (1 + Math.exp(-${x})) : Math.exp(${x}) / (1 + Math.exp(${x}))`,
   // x̄ = ȳ·y·(1 − y)
   vjp: ({ g, y, y_bar }) => g.mul(y_bar, g.mul(y, g.sub(1, y))),
   // ẏ = ẋ·y·(1 − y)

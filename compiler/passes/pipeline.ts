@@ -1,7 +1,8 @@
 // The optimizer: stabilize once, then simplify and prune, repeated until the graph stops changing.
 import type { Program } from "../ir/program.ts";
 import { verify } from "../ir/verify.ts";
-import { rebuild } from "./rebuild.ts";
+import { reachable } from "../ir/text.ts";
+import { entryRoots, rebuild } from "./rebuild.ts";
 import { algebraicRules, beforeFoldingRules } from "./rules.ts";
 import { foldRule, simplify, type SimplifyResult } from "./simplify.ts";
 import { stabilizeRules } from "./stabilize.ts";
@@ -66,5 +67,8 @@ export function optimize(input: Program, options: OptimizeOptions = {}): Optimiz
 
 /** Keeps only what the entry points reach, plus every declared leaf. */
 export function prune(program: Program): Program {
+  // nothing to drop: the graph is already interned, so a rebuild would copy it node for node
+  const roots = [...program.leaves, ...program.entries.flatMap(entryRoots)];
+  if (reachable(roots).size === program.graph.nodes.length) return program;
   return rebuild(program);
 }

@@ -2,6 +2,7 @@
 import type { Generated } from "../codegen/generate.ts";
 import type { Node } from "../ir/node.ts";
 import type { EntryPoint, Program } from "../ir/program.ts";
+import { sizeOf } from "../ir/shape.ts";
 import { reachable } from "../ir/text.ts";
 import type { LoweredEntry, Plan, View } from "../lower/plan.ts";
 import { entryRoots } from "../passes/rebuild.ts";
@@ -52,12 +53,17 @@ export interface CompileReport {
 
 export function compileReport(generated: Generated): CompileReport {
   const { plan, optimized } = generated;
-  const bytes = plan.program.dtype === "f32" ? 4 : 8;
+  const bytes = generated.arenaType === "f32" ? 4 : 8;
+  // spill slots of split entries count in both totals
+  const spills = generated.arenaLength - plan.arenaLength;
   return {
     program: plan.program.name,
     dtype: plan.program.dtype,
     fired: [...optimized.fired].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])),
-    arena: { bytes: plan.arenaLength * bytes, unsharedBytes: plan.unsharedLength * bytes },
+    arena: {
+      bytes: generated.arenaLength * bytes,
+      unsharedBytes: (plan.unsharedLength + spills) * bytes,
+    },
     entries: plan.entries.map((lowered, index) => ({
       name: lowered.entry.name,
       passes: optimized.stats.map((stat) => ({
@@ -111,11 +117,16 @@ function entryArena(plan: Plan, lowered: LoweredEntry, bytes: number): ArenaByte
   const add = (view: View | undefined) => {
     if (view !== undefined) views.set(`${view.name}@${view.offset}`, view);
   };
-  for (const id of reachable(entryRoots(lowered.entry))) add(plan.views.get(id));
+  let fused = 0;
+  for (const id of reachable(entryRoots(lowered.entry))) {
+    add(plan.views.get(id));
+    // a fused value has no buffer; without reuse (or fusion) it would have one
+    if (plan.fusedInto.has(id)) fused += sizeOf(plan.program.graph.nodes[id].shape);
+  }
   for (const [, node] of lowered.entry.fetch) add(plan.outputViews.get(node.id));
   for (const [, value] of lowered.entry.update) add(plan.staged.get(value.id));
   const covered = new Set<number>();
-  let unshared = 0;
+  let unshared = fused;
   for (const view of views.values()) {
     unshared += view.length;
     for (let offset = view.offset; offset < view.offset + view.length; offset++)

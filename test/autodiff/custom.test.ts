@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { compile, program, type Node, type ProgramBuilder } from "adjoint";
 import { programText } from "../../compiler/ir/text.ts";
 import { ops } from "../../compiler/ops/registry.ts";
-import { optimize, prune } from "../../compiler/passes/pipeline.ts";
+import { optimize } from "../../compiler/passes/pipeline.ts";
+import { rebuild } from "../../compiler/passes/rebuild.ts";
 import { build, thrown, values } from "../support/build.ts";
 import { expectClose } from "../support/oracle.ts";
 
@@ -191,7 +192,7 @@ describe("the custom node", () => {
       );
       g.entry("e", { fetch: { y } });
     });
-    const rebuilt = prune(built);
+    const rebuilt = rebuild(built);
     expect(rebuilt.graph).not.toBe(built.graph);
     expect(rebuilt.graph.customRules).toEqual(built.graph.customRules);
     expect(rebuilt.graph.rule(0)).toBe(built.graph.rule(0));

@@ -61,10 +61,20 @@ describe("buffer plan", () => {
       h = g.add(h, 1);
       g.entry("run", { fetch: { y: g.sum(g.tanh(h)) } });
     });
-    const planned = plan(optimize(p).program);
+    const planned = plan(optimize(p).program, { fusion: false });
     // x (8), the output y (1), and five intermediates of 8 that share one slot in place
     expect(planned.unsharedLength).toBe(8 + 1 + 5 * 8);
     expect(planned.arenaLength).toBe(8 + 1 + 8);
     expect(planned.arenaLength).toBeLessThan(planned.unsharedLength);
+    // fused, the chain up to tanh is one loop: only tanh's result (read by the sum) has a buffer
+    const fused = plan(optimize(p).program);
+    expect(fused.arenaLength).toBe(8 + 1 + 8);
+    expect(fused.unsharedLength).toBe(8 + 1 + 5 * 8);
+    expect([...fused.fusedInto.values()].map((node) => node.op)).toEqual([
+      "sin",
+      "mul",
+      "add",
+      "tanh",
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compile, type Compiled, type Program } from "adjoint";
+import { compile, type Compiled, type GenerateOptions, type Program } from "adjoint";
 import { checkFiles } from "../../compiler/cli/compile.ts";
 import { checkEntry, randomLeaves, type Domains } from "../support/oracle.ts";
 import { seeded } from "../support/random.ts";
@@ -59,6 +59,28 @@ describe.each(graphFiles)("%s", (file) => {
       }
     },
   );
+});
+
+/** Every lowering option changes the code, never the values (float32 only by its rounding). */
+const lowerings: readonly { name: string; options: GenerateOptions; tolerance: number }[] = [
+  { name: "unfused", options: { fusion: false }, tolerance: 1e-12 },
+  { name: "split every 3 lines", options: { maxFunctionLines: 3 }, tolerance: 1e-12 },
+  { name: "float32 arena", options: { dtype: "f32" }, tolerance: 1e-4 },
+];
+
+describe.each(graphFiles)("%s lowered differently", (file) => {
+  it.each(lowerings)("$name: every entry point matches the interpreter", async (lowering) => {
+    const program = ((await import(path.join(examplesDir, file))) as { default: Program }).default;
+    const compiled = await compile(program, lowering.options);
+    const instance = compiled.create();
+    const round = lowering.options.dtype === "f32" ? Math.fround : undefined;
+    for (const seed of seeds) {
+      const values = randomLeaves(program, seeded(seed), domains[program.name], round);
+      for (const entry of program.entries) {
+        checkEntry(compiled, instance, program, entry.name, values, lowering.tolerance);
+      }
+    }
+  });
 });
 
 it("checkFiles finds every committed module current", async () => {

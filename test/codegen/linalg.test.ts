@@ -119,7 +119,7 @@ describe("the emitted batched kernels", () => {
     });
     const compiled = await compile(p);
     // [4,3,2]·[2,5] is one 12×2 by 2×5 product
-    expect(compiled.source).toContain("for (let i = 0; i < 12; i++) {");
+    expect(compiled.source).toContain("for (let i = 0; i < 12; i += 4) {");
     // [2,1,3,4]·[5,4,2]: A advances with the first batch axis only, B with the second only
     expect(compiled.source).toContain("const a_base = i0 * 12;");
     expect(compiled.source).toContain("const b_base = i1 * 8;");

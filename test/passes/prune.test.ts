@@ -20,6 +20,12 @@ describe("prune", () => {
     g.entry("step", { update: [[w, g.mul(w, 0.5)]] });
   });
 
+  it("returns a program that has nothing to drop unchanged, without copying its graph", () => {
+    const pruned = prune(built);
+    expect(prune(pruned)).toBe(pruned);
+    expect(pruned.graph.nodes.length).toBeLessThan(built.graph.nodes.length);
+  });
+
   it("removes nodes that no entry reaches and keeps every declared leaf", () => {
     const pruned = prune(built);
     verify(pruned);

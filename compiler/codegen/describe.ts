@@ -1,0 +1,334 @@
+// The module's description for the printer: interfaces, layout, factory, and where bodies go.
+import path from "node:path";
+import type { Node } from "../ir/node.ts";
+import { nestedObject, nestPaths, type Nested } from "../ir/tree.ts";
+import { capitalize, pascalCase } from "../lower/names.ts";
+import type { LoweredEntry, Plan, View } from "../lower/plan.ts";
+import { safeComment } from "./entry.ts";
+import type { FunctionSpec, InterfaceSpec, ModuleSpec } from "./module.ts";
+
+/** A statement the printer keeps in place, later replaced by a body laid out without prettier. */
+export function bodyMarker(index: number): string {
+  return `// @adjoint-body ${index}`;
+}
+
+/** What the describer needs beyond the plan: the arena type and length, and entries in parts. */
+export interface ModuleLayout {
+  readonly runtimeImport: string;
+  readonly arenaType: "f64" | "f32";
+  readonly arenaLength: number;
+  /** The spill view, when some entry passes scalars between its parts. */
+  readonly spill?: View;
+  /** Per entry (in plan order), the names of its part functions; one part means no helpers. */
+  readonly partNames: readonly (readonly string[])[];
+}
+
+/** Runtime functions that kernels may call; the module imports the ones its code uses. */
+const kernelHelpers = ["checkIndex"];
+
+/**
+ * The module around the bodies. Marker 0 holds the view declarations; marker k + 1 the body of the
+ * k-th function in `bodyFunctions` order (entries' parts, or the entries themselves).
+ */
+export function describeModule(
+  plan: Plan,
+  layout: ModuleLayout,
+  usedHelpers: readonly string[],
+): ModuleSpec {
+  const { program } = plan;
+  const type = pascalCase(program.name);
+  const arrayType = layout.arenaType === "f32" ? "Float32Array" : "Float64Array";
+  const leavesOf = (op: "input" | "param") => program.leaves.filter((leaf) => leaf.op === op);
+  const viewsOf = (op: "input" | "param") =>
+    leavesOf(op).map((leaf) => ({
+      name: leaf.attrs.name,
+      type: arrayType,
+      doc: `shape ${shapeText(leaf)}`,
+    }));
+
+  const interfaces: InterfaceSpec[] = [
+    {
+      name: `${type}Inputs`,
+      doc: "Input views: write them, then call an entry point.",
+      properties: nestedProperties(viewsOf("input")),
+    },
+    {
+      name: `${type}Params`,
+      doc: "Param views: they keep their values between calls.",
+      properties: nestedProperties(viewsOf("param")),
+    },
+    ...plan.entries.map((lowered) => ({
+      name: outputsType(type, lowered),
+      doc: `What ${lowered.entry.name}() returns: views into the arena, valid until the next call.`,
+      properties: nestedProperties(
+        lowered.outputs.map((output) => ({
+          name: output.name,
+          type: arrayType,
+          doc: `shape ${shapeText(output.node)}`,
+        })),
+      ),
+    })),
+    {
+      name: type,
+      doc: `A ${program.name} instance: one arena of ${layout.arenaLength} ${layout.arenaType} values, allocated once.`,
+      properties: [
+        { name: "arena", type: arrayType },
+        { name: "inputs", type: `${type}Inputs` },
+        { name: "params", type: `${type}Params` },
+      ],
+      methods: plan.entries.map((lowered) => ({
+        ...entrySignature(type, lowered),
+        name: lowered.entry.name,
+        statements: [],
+      })),
+    },
+  ];
+  const places = {
+    dtype: layout.arenaType,
+    arenaLength: layout.arenaLength,
+    inputs: layoutOf(plan, leavesOf("input")),
+    params: layoutOf(plan, leavesOf("param")),
+  };
+  const factory: FunctionSpec = {
+    name: `create${type}`,
+    doc: `Allocates a ${program.name} instance. Entry points allocate nothing.`,
+    parameters: [],
+    returnType: type,
+    statements: factoryStatements(plan, layout, type),
+  };
+  return {
+    runtimeImport: layout.runtimeImport,
+    valueImports: [
+      "allocateArena",
+      ...(plan.entries.some((e) => e.feeds.length > 0) ? ["feedInputs"] : []),
+      ...kernelHelpers.filter((helper) => usedHelpers.includes(helper)),
+    ],
+    typeImports: [...(plan.entries.some((e) => e.feeds.length > 0) ? ["Feeds", "InputSpec"] : [])],
+    interfaces,
+    constants: [
+      {
+        name: `${program.name}Layout`,
+        doc: "Where every input and param lives in the arena (offsets in elements).",
+        initializer: `${JSON.stringify(places)} as const`,
+      },
+    ],
+    factory,
+  };
+}
+
+function factoryStatements(
+  plan: Plan,
+  layout: ModuleLayout,
+  type: string,
+): (string | FunctionSpec)[] {
+  const { program } = plan;
+  const statements: (string | FunctionSpec)[] = [
+    `const arena = allocateArena("${layout.arenaType}", ${layout.arenaLength});`,
+    bodyMarker(0),
+  ];
+  statements.push(...initialValues(plan));
+  const leafObject = (op: "input" | "param") =>
+    objectText(
+      program.leaves
+        .filter((leaf) => leaf.op === op)
+        .map((leaf) => [leaf.attrs.name, plan.views.get(leaf.id)!.name] as const),
+    );
+  for (const lowered of plan.entries) {
+    if (lowered.feeds.length > 0) {
+      const specs = lowered.feeds.map(
+        (leaf) =>
+          `{ name: ${JSON.stringify(attrName(leaf))}, shape: ${JSON.stringify(leaf.shape)}, view: ${plan.views.get(leaf.id)!.name} }`,
+      );
+      statements.push(`const ${lowered.feedsName}: readonly InputSpec[] = [${specs.join(", ")}];`);
+    }
+    const outputs = objectText(
+      lowered.outputs.map((output) => [output.name, output.view.name] as const),
+      false,
+    );
+    statements.push(`const ${lowered.outputsName}: ${outputsType(type, lowered)} = ${outputs};`);
+  }
+  let marker = 1;
+  plan.entries.forEach((lowered, index) => {
+    const parts = layout.partNames[index];
+    if (parts.length > 1) {
+      parts.forEach((name, part) =>
+        statements.push({
+          name,
+          doc: `Part ${part + 1} of ${parts.length} of ${lowered.entry.name}(), split to stay small for the JIT.`,
+          parameters: [],
+          returnType: "void",
+          statements: [bodyMarker(marker++)],
+        }),
+      );
+      statements.push(
+        entryFunction(
+          plan,
+          type,
+          lowered,
+          parts.map((name) => `${name}();`),
+        ),
+      );
+    } else {
+      statements.push(entryFunction(plan, type, lowered, [bodyMarker(marker++)]));
+    }
+  });
+  const methods = plan.entries.map((lowered) =>
+    property(lowered.entry.name, lowered.functionName, true),
+  );
+  statements.push(
+    `return { arena, inputs: ${leafObject("input")}, params: ${leafObject("param")}, ${methods.join(", ")} };`,
+  );
+  return statements;
+}
+
+/** Every arena view, in offset order: what marker 0 declares. */
+export function viewDeclarations(plan: Plan, spill: View | undefined): string[] {
+  const declared = [
+    ...plan.views.values(),
+    ...plan.outputViews.values(),
+    ...plan.staged.values(),
+    ...(spill === undefined ? [] : [spill]),
+  ].sort((a, b) => a.offset - b.offset);
+  return declared.map(
+    (view) => `const ${view.name} = arena.subarray(${view.offset}, ${view.offset + view.length});`,
+  );
+}
+
+function entryFunction(
+  plan: Plan,
+  type: string,
+  lowered: LoweredEntry,
+  body: readonly string[],
+): FunctionSpec {
+  const where = `${plan.program.name}.${lowered.entry.name}`;
+  const feed =
+    lowered.feeds.length > 0
+      ? [
+          `if (feeds !== undefined) feedInputs(${JSON.stringify(where)}, ${lowered.feedsName}, feeds);`,
+        ]
+      : [];
+  return {
+    ...entrySignature(type, lowered),
+    name: lowered.functionName,
+    statements: [...feed, ...body, `return ${lowered.outputsName};`],
+  };
+}
+
+function entrySignature(
+  type: string,
+  lowered: LoweredEntry,
+): Omit<FunctionSpec, "name" | "statements"> {
+  const fetched = lowered.outputs.map((output) => output.name).join(", ");
+  const updated = lowered.entry.update.map(([param]) => param.attrs.name).join(", ");
+  const read = lowered.feeds.map(attrName).join(", ");
+  const doc = [
+    fetched === "" ? "" : `Computes ${fetched}`,
+    updated === "" ? "" : `updates ${updated}`,
+    read === "" ? "" : `from inputs ${read}`,
+  ]
+    .filter((part) => part !== "")
+    .join("; ");
+  const loc =
+    lowered.entry.loc === undefined
+      ? ""
+      : ` (${safeComment(path.basename(lowered.entry.loc.file))}:${lowered.entry.loc.line})`;
+  const feedNames = lowered.feeds.map((leaf) => JSON.stringify(attrName(leaf))).join(" | ");
+  return {
+    doc: `${doc}.${loc}`,
+    parameters:
+      lowered.feeds.length > 0
+        ? [{ name: "feeds", type: `Feeds<${feedNames}>`, optional: true }]
+        : [],
+    returnType: outputsType(type, lowered),
+  };
+}
+
+function initialValues(plan: Plan): string[] {
+  const lines: string[] = [];
+  for (const [name, init] of plan.program.paramInit) {
+    const leaf = plan.program.leaves.find(
+      (node) => node.op === "param" && node.attrs.name === name,
+    )!;
+    lines.push(
+      fillStatement(plan.views.get(leaf.id)!.name, typeof init === "number" ? [init] : init),
+    );
+  }
+  for (const node of plan.program.graph.nodes) {
+    const view = plan.views.get(node.id);
+    if (node.op === "const" && view !== undefined)
+      lines.push(fillStatement(view.name, node.attrs.values));
+  }
+  return lines;
+}
+
+function fillStatement(view: string, values: readonly number[]): string {
+  const text = values.map((value) => (Object.is(value, -0) ? "-0" : String(value)));
+  return values.length === 1 ? `${view}.fill(${text[0]});` : `${view}.set([${text.join(", ")}]);`;
+}
+
+function layoutOf(plan: Plan, leaves: readonly Node[]) {
+  const places = leaves.map(
+    (leaf) =>
+      [
+        attrName(leaf),
+        { offset: plan.views.get(leaf.id)!.offset, shape: [...leaf.shape] },
+      ] as const,
+  );
+  return nestedObject(nestPaths(places), (place) => place);
+}
+
+/** `{ key: value }` member text, shorthand when both are the same identifier. */
+function property(key: string, value: string, shorthand: boolean): string {
+  return shorthand && key === value ? key : `${key}: ${value}`;
+}
+
+/**
+ * Object literal text for values named by dotted paths ("a.b" is member b of member a), with
+ * `{ x }` shorthand where a key names its own view unless `shorthand` is off (as for outputs).
+ */
+function objectText(pairs: readonly (readonly [string, string])[], shorthand = true): string {
+  const text = (nested: Nested<string>): string => {
+    const members = [...nested].map(([key, member]) =>
+      typeof member === "string" ? property(key, member, shorthand) : `${key}: ${text(member)}`,
+    );
+    return `{ ${members.join(", ")} }`;
+  };
+  return text(nestPaths(pairs));
+}
+
+interface Property {
+  readonly name: string;
+  readonly type: string;
+  readonly doc?: string;
+}
+
+/** Interface members for values named by dotted paths: a group becomes an inline object type. */
+function nestedProperties(members: readonly Property[]): Property[] {
+  const properties = (nested: Nested<Property>): Property[] =>
+    [...nested].map(([key, member]) =>
+      member instanceof Map
+        ? { name: key, type: objectType(properties(member as Nested<Property>)) }
+        : { ...(member as Property), name: key },
+    );
+  return properties(nestPaths(members.map((member) => [member.name, member] as const)));
+}
+
+function objectType(members: readonly Property[]): string {
+  const lines = members.map(
+    (member) =>
+      `${member.doc === undefined ? "" : `/** ${member.doc} */\n`}readonly ${member.name}: ${member.type};`,
+  );
+  return `{\n${lines.join("\n")}\n}`;
+}
+
+function outputsType(type: string, lowered: LoweredEntry): string {
+  return `${type}${capitalize(lowered.entry.name)}Outputs`;
+}
+
+function attrName(leaf: Node): string {
+  return leaf.op === "input" || leaf.op === "param" ? leaf.attrs.name : `%${leaf.id}`;
+}
+
+function shapeText(node: Node): string {
+  return `[${node.shape.join(", ")}]`;
+}
