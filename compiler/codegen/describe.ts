@@ -21,6 +21,8 @@ export interface ModuleLayout {
   readonly spill?: View;
   /** Per entry (in plan order), the names of its part functions; one part means no helpers. */
   readonly partNames: readonly (readonly string[])[];
+  /** For each entry that another runs after, the flag that says its values are current. */
+  readonly calledFlags: ReadonlyMap<string, string>;
 }
 
 /** Runtime functions that kernels may call; the module imports the ones its code uses. */
@@ -102,6 +104,7 @@ export function describeModule(
       "allocateArena",
       ...(plan.entries.some((e) => e.feeds.length > 0) ? ["feedInputs"] : []),
       ...kernelHelpers.filter((helper) => usedHelpers.includes(helper)),
+      ...(layout.calledFlags.size > 0 ? ["AdjointRuntimeError"] : []),
     ],
     typeImports: [...(plan.entries.some((e) => e.feeds.length > 0) ? ["Feeds", "InputSpec"] : [])],
     interfaces,
@@ -135,10 +138,12 @@ function factoryStatements(
     );
   for (const lowered of plan.entries) {
     if (lowered.feeds.length > 0) {
-      const specs = lowered.feeds.map(
-        (leaf) =>
-          `{ name: ${JSON.stringify(attrName(leaf))}, shape: ${JSON.stringify(leaf.shape)}, view: ${plan.views.get(leaf.id)!.name} }`,
-      );
+      const specs = lowered.feeds.map((leaf) => {
+        // integer and boolean inputs tell the runtime, which checks fed values against them
+        const dtype =
+          leaf.dtype === "i32" || leaf.dtype === "bool" ? `, dtype: "${leaf.dtype}"` : "";
+        return `{ name: ${JSON.stringify(attrName(leaf))}, shape: ${JSON.stringify(leaf.shape)}, view: ${plan.views.get(leaf.id)!.name}${dtype} }`;
+      });
       statements.push(`const ${lowered.feedsName}: readonly InputSpec[] = [${specs.join(", ")}];`);
     }
     const outputs = objectText(
@@ -147,6 +152,7 @@ function factoryStatements(
     );
     statements.push(`const ${lowered.outputsName}: ${outputsType(type, lowered)} = ${outputs};`);
   }
+  for (const flag of layout.calledFlags.values()) statements.push(`let ${flag} = false;`);
   let marker = 1;
   plan.entries.forEach((lowered, index) => {
     const parts = layout.partNames[index];
@@ -163,13 +169,14 @@ function factoryStatements(
       statements.push(
         entryFunction(
           plan,
+          layout,
           type,
           lowered,
           parts.map((name) => `${name}();`),
         ),
       );
     } else {
-      statements.push(entryFunction(plan, type, lowered, [bodyMarker(marker++)]));
+      statements.push(entryFunction(plan, layout, type, lowered, [bodyMarker(marker++)]));
     }
   });
   const methods = plan.entries.map((lowered) =>
@@ -196,21 +203,43 @@ export function viewDeclarations(plan: Plan, spill: View | undefined): string[] 
 
 function entryFunction(
   plan: Plan,
+  layout: ModuleLayout,
   type: string,
   lowered: LoweredEntry,
   body: readonly string[],
 ): FunctionSpec {
-  const where = `${plan.program.name}.${lowered.entry.name}`;
+  const { name, after } = lowered.entry;
+  const where = `${plan.program.name}.${name}`;
   const feed =
     lowered.feeds.length > 0
       ? [
           `if (feeds !== undefined) feedInputs(${JSON.stringify(where)}, ${lowered.feedsName}, feeds);`,
         ]
       : [];
+  const guard =
+    after === undefined
+      ? []
+      : [
+          `if (!${layout.calledFlags.get(after)!}) throw new AdjointRuntimeError(${JSON.stringify(
+            `${where}: call ${after}() first (and no other entry in between): ${name}() reads the values it computed`,
+          )});`,
+        ];
+  // any other entry may change inputs or params: the saved values are no longer current
+  const clear = [...layout.calledFlags]
+    .filter(([target]) => target !== name && target !== after)
+    .map(([, flag]) => `${flag} = false;`);
+  const flag = layout.calledFlags.get(name);
   return {
     ...entrySignature(type, lowered),
     name: lowered.functionName,
-    statements: [...feed, ...body, `return ${lowered.outputsName};`],
+    statements: [
+      ...feed,
+      ...guard,
+      ...clear,
+      ...body,
+      ...(flag === undefined ? [] : [`${flag} = true;`]),
+      `return ${lowered.outputsName};`,
+    ],
   };
 }
 

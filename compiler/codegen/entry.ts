@@ -24,13 +24,21 @@ export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
   const groups: CodeGroup[] = [];
   for (const node of lowered.schedule) {
     if (plan.fusedInto.has(node.id)) continue;
-    groups.push(nodeGroup(plan, refs, node));
+    groups.push(withSavedScalars(plan, nodeGroup(plan, refs, node)));
   }
   groups.push(resultGroup(plan, refs, lowered));
   return groups;
 }
 
-/** How a part of an entry loads a scalar leaf it reads. */
+/** A scalar that a later entry reads is also stored in its lasting view. */
+function withSavedScalars(plan: Plan, group: CodeGroup): CodeGroup {
+  const stores = group.defines
+    .filter((node) => plan.saved.has(node.id))
+    .map((node) => `${plan.views.get(node.id)!.name}[0] = ${plan.names.get(node.id)!};`);
+  return stores.length === 0 ? group : { ...group, lines: [...group.lines, ...stores] };
+}
+
+/** How a part of an entry loads a scalar leaf, or a scalar an earlier entry saved. */
 export function leafLoad(plan: Plan, leaf: Node): string {
   return `const ${plan.names.get(leaf.id)!} = ${plan.views.get(leaf.id)!.name}[0];`;
 }

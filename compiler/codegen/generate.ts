@@ -102,12 +102,17 @@ function layOut(plan: Plan, options: GenerateOptions) {
           plan.table.claim(`${lowered.entry.name}Part${part + 1}`),
         ),
   );
+  const targets = new Set(plan.entries.flatMap(({ entry }) => entry.after ?? []));
+  const calledFlags = new Map(
+    [...targets].map((name) => [name, plan.table.claim(`${name}Called`)] as const),
+  );
   const layout: ModuleLayout = {
     runtimeImport: options.runtimeImport ?? "adjoint/runtime",
     arenaType: options.dtype ?? (plan.program.dtype === "f32" ? "f32" : "f64"),
     arenaLength: plan.arenaLength + spills,
     spill,
     partNames,
+    calledFlags,
   };
   const bodies = [viewDeclarations(plan, spill), ...splits.flatMap((split) => split.parts)];
   return { layout, bodies };

@@ -31,6 +31,12 @@ export interface EntrySpec {
   readonly accumulate?: readonly (readonly [NodeTree, NodeTree])[];
   /** Params set to zero (a node, or a tree of them: the buffers that `accumulate` fills). */
   readonly zero?: NodeTree;
+  /**
+   * An entry declared earlier that must be called first (a forward pass before this backward
+   * pass): its values stay in the arena and are read here, not recomputed. Calling this entry
+   * without that one first, or after another entry, throws.
+   */
+  readonly after?: string;
 }
 
 /** A param of g.params: its shape, or its shape and initial value. */
@@ -166,7 +172,20 @@ export class ProgramBuilder extends TransformBuilder {
     if (fetch.length === 0 && update.length === 0) {
       throw new AdjointError(`entry "${name}" fetches nothing and updates nothing`, loc);
     }
-    this.entryList.push({ name, fetch, update, loc });
+    if (spec.after !== undefined && !this.entryList.some((entry) => entry.name === spec.after)) {
+      const known = this.entryList.map((entry) => `"${entry.name}"`).join(", ") || "none yet";
+      throw new AdjointError(
+        `entry "${name}" runs after "${String(spec.after)}", which is not an entry declared before it (declared: ${known})`,
+        loc,
+      );
+    }
+    this.entryList.push({
+      name,
+      fetch,
+      update,
+      loc,
+      ...(spec.after === undefined ? {} : { after: spec.after }),
+    });
   }
 
   build(name: string, dtype: FloatType): Program {

@@ -12,6 +12,11 @@ export interface EntryPoint {
    * (buffer + gradient) and zeroings are updates like any other.
    */
   readonly update: readonly (readonly [NodeOf<"param">, Node])[];
+  /**
+   * An entry declared earlier that must run first: values it computed are kept in the arena and
+   * read here instead of recomputed (a backward entry after its forward entry).
+   */
+  readonly after?: string;
   readonly loc?: SourceLoc;
 }
 

@@ -53,7 +53,10 @@ export function programText(program: Program): string {
     const update = entry.update
       .map(([param, value]) => `${param.attrs.name}:=%${value.id}`)
       .join(" ");
-    lines.push(`entry ${entry.name}: ${[fetch, update].filter((part) => part !== "").join(" ")}`);
+    const after = entry.after === undefined ? "" : ` (after ${entry.after})`;
+    lines.push(
+      `entry ${entry.name}${after}: ${[fetch, update].filter((part) => part !== "").join(" ")}`,
+    );
   }
   return lines.join("\n");
 }

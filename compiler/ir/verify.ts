@@ -37,7 +37,12 @@ export function verify(program: Program): void {
       throw problem(`const has ${node.attrs.values.length} values`);
     }
   });
-  for (const entry of program.entries) {
+  program.entries.forEach((entry, index) => {
+    const before = program.entries.slice(0, index).map((earlier) => earlier.name);
+    if (entry.after !== undefined && !before.includes(entry.after))
+      throw new Error(
+        `verify: entry ${entry.name} runs after ${entry.after}, not declared before it`,
+      );
     for (const [name, node] of entry.fetch) {
       if (graph.nodes[node.id] !== node)
         throw new Error(`verify: entry ${entry.name} fetches a foreign node as ${name}`);
@@ -47,5 +52,5 @@ export function verify(program: Program): void {
         throw new Error(`verify: entry ${entry.name} updates with a foreign node`);
       }
     }
-  }
+  });
 }

@@ -53,6 +53,8 @@ export interface Plan {
    * they get a loop-local name and no arena view.
    */
   readonly fusedInto: ReadonlyMap<number, Node>;
+  /** Values computed by one entry and read by a later one (`after`): each has a lasting view. */
+  readonly saved: ReadonlySet<number>;
   /** Every identifier claimed so far; codegen claims its own locals from it too. */
   readonly table: NameTable;
 }
@@ -101,7 +103,11 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
   }
 
   const reached = program.entries.map(reach);
-  const schedules = reached.map((nodes) => nodes.filter(isComputed));
+  const { saved, schedules } = reuseEarlierValues(
+    program,
+    reached,
+    reached.map((nodes) => nodes.filter(isComputed)),
+  );
   const entryNames = program.entries.map((entry) => ({
     functionName: names.claim(entry.name),
     feedsName: names.claim(`${entry.name}Feeds`),
@@ -132,6 +138,14 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
         outputViews.set(node.id, place(name, sizeOf(node.shape)));
       }
     }
+  }
+  // Values a later entry reads from an earlier one persist: tensors in their own view, scalars in a
+  // one-element view that the computing entry stores into.
+  for (const id of saved) {
+    const node = program.graph.nodes[id];
+    if (views.has(id)) continue;
+    const name = isScalarNode(node) ? names.claim(`${nameOf(node)}_saved`) : nameOf(node);
+    views.set(id, place(name, sizeOf(node.shape)));
   }
   // A param read as another param's new value (a swap) must be copied before any update writes it.
   const staged = new Map<number, View>();
@@ -169,7 +183,6 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
 
   const entries = program.entries.map((entry, index): LoweredEntry => {
     const nodes = schedules[index];
-    const read = reached[index].filter((node) => node.op === "input" || node.op === "param");
     // a scalar param that the entry only overwrites needs no local holding its old value
     const used = new Set(
       [
@@ -178,11 +191,24 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
         ...entry.update.map(([, value]) => value),
       ].map((node) => node.id),
     );
+    // an entry that runs after another reads that one's inputs as they were fed to it: it does not
+    // take them as feeds, so a call cannot mix values from two different inputs
+    const earlier =
+      entry.after === undefined
+        ? new Set<number>()
+        : new Set(
+            reached[program.entries.findIndex((e) => e.name === entry.after)].map((n) => n.id),
+          );
+    const read = reached[index].filter(
+      (node) =>
+        (node.op === "input" || node.op === "param") &&
+        (entry.after === undefined || used.has(node.id)),
+    );
     return {
       entry,
       ...entryNames[index],
       schedule: nodes,
-      feeds: read.filter((leaf) => leaf.op === "input"),
+      feeds: read.filter((leaf) => leaf.op === "input" && !earlier.has(leaf.id)),
       scalarLeaves: read.filter((leaf) => isScalarNode(leaf) && used.has(leaf.id)),
       outputs: entry.fetch.map(([name, node]) => ({
         name,
@@ -201,8 +227,31 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
     staged,
     entries,
     fusedInto,
+    saved,
     table: names,
   };
+}
+
+/**
+ * For an entry that runs after another, the computed values it shares with that one are read from
+ * the arena: they leave its schedule and must persist between the calls.
+ */
+function reuseEarlierValues(
+  program: Program,
+  reached: readonly (readonly Node[])[],
+  schedules: readonly (readonly Node[])[],
+) {
+  const saved = new Set<number>();
+  const names = program.entries.map((entry) => entry.name);
+  const trimmed = schedules.map((nodes, index) => {
+    const after = program.entries[index].after;
+    if (after === undefined) return nodes;
+    const earlier = new Set(reached[names.indexOf(after)].map((node) => node.id));
+    const reused = nodes.filter((node) => earlier.has(node.id));
+    for (const node of reused) saved.add(node.id);
+    return nodes.filter((node) => !earlier.has(node.id));
+  });
+  return { saved, schedules: trimmed };
 }
 
 /**
