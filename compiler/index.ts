@@ -17,3 +17,5 @@ export { AdjointError, type SourceLoc } from "./errors.ts";
 export type { Program, EntryPoint, ParamInit } from "./ir/program.ts";
 export type { Node, OpName, DType } from "./ir/node.ts";
 export type { Shape } from "./ir/shape.ts";
+export { checkGrads, type CheckGradsOptions } from "./check/grads.ts";
+export { GradCheckReport, type LeafError, type CheckSettings } from "./check/report.ts";

@@ -13,6 +13,8 @@ export interface InputSpec {
   readonly name: string;
   readonly shape: readonly number[];
   readonly view: Arena;
+  /** Integer labels or a boolean mask, stored in the float arena; a float input when absent. */
+  readonly dtype?: "i32" | "bool";
 }
 
 export class AdjointRuntimeError extends Error {
@@ -61,6 +63,7 @@ function checkFeed(entry: string, spec: InputSpec, value: unknown): void {
         `${entry}: input "${spec.name}" has shape ${shape} (${expected} values); a single number fits only one value`,
       );
     }
+    checkElements(entry, spec, value);
     return;
   }
   if (ArrayBuffer.isView(value)) {
@@ -82,6 +85,75 @@ function checkFeed(entry: string, spec: InputSpec, value: unknown): void {
       `${entry}: input "${spec.name}" has shape ${shape} (${expected} values), got ${values.length} values`,
     );
   }
+  checkElements(entry, spec, values);
+}
+
+/**
+ * Every fed value must be one the input can hold: finite for a float input (NaN and ±Infinity are
+ * almost always a bug upstream; write the view directly to pass them on purpose), a whole int32
+ * for an i32 input, 0 or 1 for a bool one. One pass over values the feed copies anyway.
+ */
+function checkElements(entry: string, spec: InputSpec, values: FeedValue): void {
+  const wrong = firstWrong(spec, values);
+  if (wrong < 0) return;
+  const value = typeof values === "number" ? values : values[wrong];
+  const kind = spec.dtype === undefined ? "" : `, ${spec.dtype}`;
+  const where =
+    spec.shape.length === 0 ? "" : ` at ${position(spec.shape, wrong)} (element ${wrong})`;
+  throw new AdjointRuntimeError(
+    `${entry}: input "${spec.name}" (shape ${shapeText(spec)}${kind}) holds ${value}${where}${problem(spec, value)}`,
+  );
+}
+
+/** The index of the first value `spec` cannot hold, or -1. */
+function firstWrong(spec: InputSpec, values: FeedValue): number {
+  const accepts = acceptor(spec);
+  if (typeof values === "number") return accepts(values) ? -1 : 0;
+  for (let i = 0; i < values.length; i++) if (!accepts(values[i])) return i;
+  return -1;
+}
+
+const maxF32 = 3.4028234663852886e38;
+const int32Min = -2147483648;
+const int32Max = 2147483647;
+/** Whole numbers a float32 holds exactly: up to 2²⁴ in magnitude. */
+const exactF32 = 16777216;
+
+function acceptor(spec: InputSpec): (value: number) => boolean {
+  const f32 = spec.view instanceof Float32Array;
+  if (spec.dtype === "bool") return (value) => value === 0 || value === 1;
+  if (spec.dtype === "i32") {
+    const low = f32 ? -exactF32 : int32Min;
+    const high = f32 ? exactF32 : int32Max;
+    return (value) => Number.isInteger(value) && value >= low && value <= high;
+  }
+  // a float32 view would turn a finite value beyond its range into ±Infinity
+  if (f32) return (value) => Math.abs(value) <= maxF32 || Math.abs(Math.fround(value)) <= maxF32;
+  return (value) => Number.isFinite(value);
+}
+
+/** Why `value` is wrong for `spec`, as the end of the message. */
+function problem(spec: InputSpec, value: number): string {
+  const f32 = spec.view instanceof Float32Array;
+  if (spec.dtype === "bool") return "; a bool input takes 0 or 1";
+  if (spec.dtype === "i32") {
+    return f32
+      ? `; an i32 input of a float32 program takes whole numbers from -${exactF32} to ${exactF32}`
+      : `; an i32 input takes whole numbers from ${int32Min} to ${int32Max}`;
+  }
+  if (Number.isFinite(value)) return ", which overflows float32";
+  return "; fed values must be finite";
+}
+
+/** The multi-index of element `flat` of a row-major tensor of `shape`: "[1,0]". */
+function position(shape: readonly number[], flat: number): string {
+  const index = new Array<number>(shape.length);
+  let rest = flat;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = rest % shape[axis];
+    rest = Math.floor(rest / shape[axis]);
+  }
+  return `[${index.join(",")}]`;
 }
 
 // with shapes, so a misspelt name can be matched to the input it meant
@@ -116,3 +188,6 @@ export function checkIndex(index: number, size: number, where: string): number {
   if (Number.isInteger(index) && index >= 0 && index < size) return index;
   throw new AdjointRuntimeError(`${where}: index ${index} is out of range [0, ${size})`);
 }
+
+export * from "./random.ts";
+export * from "./init.ts";

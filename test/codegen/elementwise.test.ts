@@ -185,7 +185,10 @@ async function bothWays(
   );
   const interpreted = Object.fromEntries(names.map((name, i) => [name, [...results[i]]]));
   const built = await compile(p);
-  const outputs = built.entry(built.create(), "run")(feeds);
+  // written to the views, not fed: feeds must be finite, and some of these values are NaN
+  const instance = built.create();
+  for (const [name, value] of Object.entries(feeds)) instance.inputs[name].set([value].flat());
+  const outputs = built.entry(instance, "run")();
   const compiled = Object.fromEntries(names.map((name) => [name, [...outputs[name]]]));
   return { interpreted, compiled };
 }

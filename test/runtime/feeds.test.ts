@@ -1,6 +1,6 @@
 // The runtime: checked feeds with messages that name the entry, the input and its shape; calls
 // without feeds read the views; and the runtime file depends on nothing.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile, program, type Compiled, type DynamicInstance } from "adjoint";
 import { AdjointRuntimeError, allocateArena, feedInputs, type InputSpec } from "adjoint/runtime";
@@ -138,17 +138,24 @@ describe("runtime functions", () => {
   });
 });
 
-describe("runtime/index.ts", () => {
-  const text = readFileSync(new URL("../../runtime/index.ts", import.meta.url), "utf8");
-  const code = text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, "");
+describe("runtime/", () => {
+  const dir = new URL("../../runtime/", import.meta.url);
+  const files = readdirSync(dir).filter((file) => file.endsWith(".ts"));
+  const code = (file: string) =>
+    readFileSync(new URL(file, dir), "utf8").replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, "");
 
-  it("imports nothing and uses no Node-only API", () => {
-    expect(code).toContain("export function feedInputs");
-    expect(code).not.toMatch(/^\s*import\b/m);
-    expect(code).not.toMatch(/\bimport\s*\(/);
-    expect(code).not.toMatch(/^\s*export\s+(\*|\{[^}]*\})\s+from\b/m);
+  it.each(files)("%s imports only runtime files and uses no Node-only API", (file) => {
+    const text = code(file);
+    const specifiers = [...text.matchAll(/\bfrom\s+"([^"]+)"|\bimport\s*\(\s*"([^"]+)"/g)].map(
+      (match) => match[1] ?? match[2],
+    );
+    for (const specifier of specifiers) expect(specifier, file).toMatch(/^\.\/[\w-]+\.ts$/);
     for (const name of ["process", "require", "Buffer", "__dirname", "globalThis"]) {
-      expect(code, name).not.toMatch(new RegExp(`\\b${name}\\b`));
+      expect(text, `${file}: ${name}`).not.toMatch(new RegExp(`\\b${name}\\b`));
     }
+  });
+
+  it("index.ts holds the feed checks", () => {
+    expect(code("index.ts")).toContain("export function feedInputs");
   });
 });

@@ -1,8 +1,12 @@
 // Type-checks generated modules against the runtime in memory (strict mode), returning the diagnostics.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { Project, ts } from "ts-morph";
 
-const runtimeSource = readFileSync(new URL("../../runtime/index.ts", import.meta.url), "utf8");
+const runtimeDir = new URL("../../runtime/", import.meta.url);
+/** Every runtime file by name: index.ts re-exports the others. */
+const runtimeSources = readdirSync(runtimeDir)
+  .filter((file) => file.endsWith(".ts"))
+  .map((file) => [file, readFileSync(new URL(file, runtimeDir), "utf8")] as const);
 
 /** The runtime import to generate with, so that modules resolve the in-memory runtime. */
 export const memoryRuntimeImport = "../runtime/index.ts";
@@ -21,7 +25,7 @@ export function typeCheck(modules: Readonly<Record<string, string>>): string[] {
       lib: ["lib.es2022.d.ts"],
     },
   });
-  project.createSourceFile("/runtime/index.ts", runtimeSource);
+  for (const [file, source] of runtimeSources) project.createSourceFile(`/runtime/${file}`, source);
   for (const [name, source] of Object.entries(modules))
     project.createSourceFile(`/gen/${name}.ts`, source);
   return project.getPreEmitDiagnostics().map((diagnostic) => {
