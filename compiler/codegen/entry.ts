@@ -5,7 +5,7 @@ import { broadcastStrides, sameShape, sizeOf, stridesOf } from "../ir/shape.ts";
 import { loopNest, offset } from "../ops/loops.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
-import type { Emit, KernelIO } from "../ops/def.ts";
+import type { Emit, FusedRead, KernelIO } from "../ops/def.ts";
 import { isScalarNode, isSplatConst, type LoweredEntry, type Plan } from "../lower/plan.ts";
 
 /** Statements that compute some values, and the scalar locals they declare and read. */
@@ -77,19 +77,40 @@ function nodeGroup(plan: Plan, refs: References, node: Node): CodeGroup {
     };
   }
   if (emit.kind === "leaf") return { lines: [], defines: [], reads: [], block: false };
+  // an elementwise chain fused into the kernel computes each element where the kernel reads it
+  const chain =
+    node.inputs.length === 1 && plan.fusedInto.has(node.inputs[0].id)
+      ? fusedChain(plan, node.inputs[0])
+      : [];
   const io: KernelIO<typeof node.op> = {
     out: isScalarNode(node) ? refs.scalar(node) : refs.view(node),
-    args: node.inputs.map((input) => (isScalarNode(input) ? refs.scalar(input) : refs.view(input))),
+    args: node.inputs.map((input) =>
+      chain.length > 0 ? "" : isScalarNode(input) ? refs.scalar(input) : refs.view(input),
+    ),
     inShapes: node.inputs.map((input) => input.shape),
     outShape: node.shape,
     attrs: node.attrs as never,
+    ...(chain.length > 0 ? { fusedInput: (at: string) => fusedRead(refs, chain, at) } : {}),
   };
   return {
-    lines: [comment(plan, node), ...emit.code(io)],
+    lines: [...chain.map((member) => comment(plan, member)), comment(plan, node), ...emit.code(io)],
     defines,
-    reads: scalarReads([node]),
+    reads: scalarReads([...chain, node]),
     block: true,
   };
+}
+
+/** A fused chain's element at flat offset `at`: every member a local, the last one the value. */
+function fusedRead(refs: References, chain: readonly Node[], at: string): FusedRead {
+  const members = new Set(chain.map((member) => member.id));
+  const lines = chain.map((member) => {
+    const args = member.inputs.map((input) =>
+      members.has(input.id) ? refs.local(input) : refs.element(input, at),
+    );
+    const emit = ops[member.op].emit as Emit<typeof member.op> & { kind: "elementwise" };
+    return `const ${refs.local(member)} = ${emit.expr(args, member.attrs as never)};`;
+  });
+  return { lines, value: refs.local(chain[chain.length - 1]) };
 }
 
 /** The nodes fused into `node`'s loop, inputs before their readers, ending with `node` itself. */

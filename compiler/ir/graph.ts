@@ -189,7 +189,11 @@ function inferDtype(
 
 /** A key that tells apart everything that makes two nodes compute different values (-0 and NaN included). */
 function internKey(op: OpName, inputs: readonly Node[], attrs: object): string {
-  return `${op}(${inputs.map((input) => input.id).join(",")}){${attrsKey(attrs)}}`;
+  // built by hand: this runs for every node of every pass
+  let key = `${op}(`;
+  for (let i = 0; i < inputs.length; i++) key += i === 0 ? `${inputs[i].id}` : `,${inputs[i].id}`;
+  for (const _ in attrs) return `${key}){${attrsKey(attrs)}}`;
+  return `${key}){}`;
 }
 
 export function attrsKey(attrs: object): string {

@@ -10,6 +10,7 @@ const emitterWords = [
 
 export class NameTable {
   private readonly taken = new Set<string>([...reservedWords, ...emitterWords]);
+  private readonly nextSuffix = new Map<string, number>();
 
   /** Reserves `wanted`, or the first free `wanted_2`, `wanted_3`, ... */
   claim(wanted: string): string {
@@ -18,7 +19,10 @@ export class NameTable {
     const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/.test(wanted);
     const base = !identifier ? "t" : loopIndex ? `${wanted}_v` : wanted;
     let name = base;
-    for (let n = 2; this.taken.has(name); n++) name = `${base}_${n}`;
+    // resume where the last clash of this base stopped: many values share a label (x_bar)
+    let n = this.nextSuffix.get(base) ?? 2;
+    while (this.taken.has(name)) name = `${base}_${n++}`;
+    this.nextSuffix.set(base, n);
     this.taken.add(name);
     return name;
   }

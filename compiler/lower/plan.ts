@@ -277,14 +277,46 @@ function fusedChains(
   }
   const isLoop = (node: Node) => !isScalarNode(node) && ops[node.op].emit.kind === "elementwise";
   const fused = new Map<number, Node>();
+  const intoKernels: (readonly [Node, Node])[] = [];
   for (const node of scheduled.values()) {
     if (!isLoop(node) || roots.has(node.id) || dedicated.has(node.id)) continue;
     const readers = consumers.get(node.id);
     if (readers === undefined || readers.size !== 1) continue;
     const [consumer] = readers.values();
     if (isLoop(consumer) && sameShape(consumer.shape, node.shape)) fused.set(node.id, consumer);
+    else if (readsFused(consumer)) intoKernels.push([node, consumer]);
+  }
+  // a kernel reads a fused input by flat offset: the whole chain must read its operands that way
+  for (const [node, kernel] of intoKernels) {
+    const flat = (operand: Node) =>
+      readsFlat(operand, node.shape) && !(isSplatConst(operand) && dedicated.has(operand.id));
+    if (chainOperands(fused, node).every(flat)) fused.set(node.id, kernel);
   }
   return fused;
+}
+
+/** A kernel that can compute its one input's elements itself (a reduction). */
+function readsFused(node: Node): boolean {
+  const emit = ops[node.op].emit;
+  return emit.kind === "kernel" && emit.fusesInput === true && node.inputs.length === 1;
+}
+
+/** An operand read at the flat offset of a value of `shape`: a scalar, an inlined splat, or the same shape. */
+function readsFlat(operand: Node, shape: readonly number[]): boolean {
+  return isScalarNode(operand) || isSplatConst(operand) || sameShape(operand.shape, shape);
+}
+
+/** The values a fused chain ending at `node` reads from outside the chain. */
+function chainOperands(fused: ReadonlyMap<number, Node>, node: Node): Node[] {
+  const operands: Node[] = [];
+  const visit = (member: Node) => {
+    for (const input of member.inputs) {
+      if (fused.get(input.id) === member) visit(input);
+      else operands.push(input);
+    }
+  };
+  visit(node);
+  return operands;
 }
 
 /** The node whose code computes `node`: the end of its fused chain, or itself. */

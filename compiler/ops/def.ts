@@ -35,8 +35,22 @@ export type Emit<K extends OpName> =
       readonly kind: "elementwise";
       readonly expr: (args: readonly string[], attrs: AttrsOf[K]) => string;
     }
-  /** Statements that fill `out` (a tensor view, or a scalar the kernel declares with `let`). */
-  | { readonly kind: "kernel"; readonly code: (io: KernelIO<K>) => readonly string[] };
+  /**
+   * Statements that fill `out` (a tensor view, or a scalar the kernel declares with `let`). A kernel
+   * that `fusesInput` reads its one input through `io.fusedInput` when codegen gives one, so an
+   * elementwise chain computes inside its loop instead of in a buffer.
+   */
+  | {
+      readonly kind: "kernel";
+      readonly code: (io: KernelIO<K>) => readonly string[];
+      readonly fusesInput?: boolean;
+    };
+
+/** Element `offset` of a fused input: statements that compute it, then the local holding it. */
+export interface FusedRead {
+  readonly lines: readonly string[];
+  readonly value: string;
+}
 
 export interface KernelIO<K extends OpName> {
   readonly out: string;
@@ -44,6 +58,8 @@ export interface KernelIO<K extends OpName> {
   readonly inShapes: readonly Shape[];
   readonly outShape: Shape;
   readonly attrs: AttrsOf[K];
+  /** For a kernel that fuses its input: how to compute input element `offset` (a flat offset). */
+  readonly fusedInput?: (offset: string) => FusedRead;
 }
 
 export interface VjpContext<K extends OpName> {

@@ -2,7 +2,7 @@
 import type { Ops } from "../dsl/ops.ts";
 import type { Node, NodeOf, ReduceAttrs } from "../ir/node.ts";
 import { formatShape, reducedShape, sizeOf, stridesOf, type Shape } from "../ir/shape.ts";
-import { ShapeError, type OpDef, type Tensor } from "./def.ts";
+import { ShapeError, type FusedRead, type OpDef, type Tensor } from "./def.ts";
 import { loopNest, offset } from "./loops.ts";
 
 /** Throws unless every axis is in range for `shape`. */
@@ -60,6 +60,7 @@ export function reductionCode(
     readonly out: string;
     readonly args: readonly string[];
     readonly inShapes: readonly Shape[];
+    readonly fusedInput?: (offset: string) => FusedRead;
   },
   attrs: ReduceAttrs,
   init: string,
@@ -68,18 +69,26 @@ export function reductionCode(
 ): string[] {
   const [x] = io.args;
   const inShape = io.inShapes[0];
+  const read = (at: string): FusedRead =>
+    io.fusedInput?.(at) ?? { lines: [], value: element(x, inShape, at) };
   if (scalarOut) {
     // everything reduces to one scalar local: one flat loop
     const n = sizeOf(inShape);
-    const read = element(x, inShape, "i");
+    const { lines, value } = read("i");
+    const update = `${io.out} = ${step(io.out, value)};`;
     return [
       `let ${io.out} = ${init};`,
-      `for (let i = 0; i < ${n}; i++) ${io.out} = ${step(io.out, read)};`,
+      ...(lines.length === 0
+        ? [`for (let i = 0; i < ${n}; i++) ${update}`]
+        : [`for (let i = 0; i < ${n}; i++) {`, ...lines, update, "}"]),
     ];
   }
   return overGroups(inShape, attrs.axes, ({ outOffset, each }) => [
     `let acc = ${init};`,
-    ...each((at) => [`acc = ${step("acc", element(x, inShape, at))};`]),
+    ...each((at) => {
+      const { lines, value } = read(at);
+      return [...lines, `acc = ${step("acc", value)};`];
+    }),
     `${io.out}[${outOffset}] = acc;`,
   ]);
 }
@@ -180,6 +189,7 @@ function folding<K extends "sum" | "max" | "min" | "prod">(
     emit: {
       kind: "kernel",
       code: (io) => reductionCode(io, io.attrs, init, step, io.outShape.length === 0),
+      fusesInput: true,
     },
   };
 }

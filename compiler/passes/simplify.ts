@@ -37,7 +37,10 @@ export function simplify(program: Program, rules: readonly Rule[]): SimplifyResu
     }
     throw new Error(`simplify: rules do not terminate on ${node.op} %${node.id}`);
   };
-  return { program: rebuild(program, rewrite), fired };
+  const rebuilt = rebuild(program, rewrite);
+  // nothing fired and nothing merged: the copy is the input node for node, so keep the input
+  const same = fired.size === 0 && rebuilt.graph.nodes.length === program.graph.nodes.length;
+  return { program: same ? program : rebuilt, fired };
 }
 
 function firstMatch(rules: readonly Rule[], node: Node, g: Ops) {
