@@ -1,0 +1,29 @@
+// Child process of the compile-time measurement: builds a scalar DAG of `forwardNodes` nodes with
+// its gradient, then times generate() end to end (optimize, plan, emit, format), then optimize()
+// alone for the split. Prints a JSON line after each phase, so a timeout still leaves figures.
+//   argv: forwardNodes
+import { compileReport, generate, optimize } from "adjoint";
+import { scalarDag } from "../scalar-dag.ts";
+
+const forwardNodes = Number(process.argv[2]);
+const result: Record<string, number> = { forwardNodes };
+const print = () => console.log(JSON.stringify(result));
+
+let start = performance.now();
+const program = scalarDag(forwardNodes);
+result.buildMs = performance.now() - start;
+print();
+
+start = performance.now();
+const generated = await generate(program);
+result.generateMs = performance.now() - start;
+const passes = compileReport(generated).entries[0].passes;
+result.builtNodes = passes[0].nodes;
+result.optimizedNodes = passes[passes.length - 1].nodes;
+result.sourceBytes = generated.source.length;
+print();
+
+start = performance.now();
+optimize(program);
+result.optimizeMs = performance.now() - start;
+print();
