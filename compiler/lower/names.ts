@@ -14,8 +14,8 @@ export class NameTable {
 
   /** Reserves `wanted`, or the first free `wanted_2`, `wanted_3`, ... */
   claim(wanted: string): string {
-    // loop indices (i0, r1) and kernel registers (a0, c3) are letter-digit names: never hand those out
-    const loopIndex = /^[acijkpr][0-9]+$/.test(wanted);
+    // loop indices (i0, r1) and kernel registers (a0, c3, o2) are letter-digit names: never hand those out
+    const loopIndex = /^[abcijkopqr][0-9]+$/.test(wanted);
     const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/.test(wanted);
     const base = !identifier ? "t" : loopIndex ? `${wanted}_v` : wanted;
     let name = base;

@@ -62,6 +62,64 @@ function rowsStack(b: Shape, batch: Shape, { transA }: MatmulAttrs): boolean {
   return !transA && batchStrides(b, batch).every((stride) => stride === 0);
 }
 
+/**
+ * i-p-j order over four rows of the output and two steps of p at a time: the inner loop walks two
+ * rows of B and four of the output, each element of B serving four rows and each output update
+ * taking two products. Row offsets are hoisted out of the inner loop.
+ */
+function fourRowBlocks(
+  [out, , b]: readonly [string, string, string],
+  { blocked, k, n }: { readonly blocked: number; readonly k: number; readonly n: number },
+  A: (r: number, p: string) => string,
+  bases: Bases,
+): string[] {
+  const at = (base: string, index: string) => (base === "" ? index : `${base} + ${index}`);
+  const rows = [0, 1, 2, 3];
+  const pairs = k - (k % 2);
+  const update = (steps: number) =>
+    rows.map((r) =>
+      steps === 2
+        ? `${out}[o${r} + j] += a${r} * b0 + c${r} * b1;`
+        : `${out}[o${r} + j] += a${r} * b0;`,
+    );
+  const lines = [
+    `for (let i = 0; i < ${blocked}; i += 4) {`,
+    `const o0 = ${at(bases.out, `i * ${n}`)};`,
+    ...[1, 2, 3].map((r) => `const o${r} = o${r - 1} + ${n};`),
+  ];
+  if (pairs > 0) {
+    lines.push(
+      `for (let p = 0; p < ${pairs}; p += 2) {`,
+      ...rows.map((r) => `const a${r} = ${A(r, "p")};`),
+      ...rows.map((r) => `const c${r} = ${A(r, "p + 1")};`),
+      `const q0 = ${at(bases.b, `p * ${n}`)};`,
+      `const q1 = q0 + ${n};`,
+      `for (let j = 0; j < ${n}; j++) {`,
+      `const b0 = ${b}[q0 + j];`,
+      `const b1 = ${b}[q1 + j];`,
+      ...update(2),
+      `}`,
+      `}`,
+    );
+  }
+  if (pairs < k) {
+    // an odd k leaves its last step to a single pass
+    const last = String(k - 1);
+    lines.push(
+      `{`,
+      ...rows.map((r) => `const a${r} = ${A(r, last)};`),
+      `const q0 = ${at(bases.b, `${k - 1} * ${n}`)};`,
+      `for (let j = 0; j < ${n}; j++) {`,
+      `const b0 = ${b}[q0 + j];`,
+      ...update(1),
+      `}`,
+      `}`,
+    );
+  }
+  lines.push(`}`);
+  return lines;
+}
+
 /** Where each matrix of a batched kernel starts, as source text ("" for offset zero). */
 interface Bases {
   readonly a: string;
@@ -84,8 +142,14 @@ function productLoops(
   const at = (base: string, index: string) => (base === "" ? index : `${base} + ${index}`);
   // row `i + r` of the output or of op(A), as source text
   const row = (r: number) => (r === 0 ? "i" : `(i + ${r})`);
-  const A = (r: number, p: string) =>
-    `${a}[${at(bases.a, transA ? `${p} * ${m} + ${r === 0 ? "i" : `i + ${r}`}` : `${row(r)} * ${k} + ${p}`)}]`;
+  // element (i + r, p) of op(A); `p` may be a sum ("p + 1"), so it is grouped where it is scaled
+  const A = (r: number, p: string) => {
+    const column = p.includes(" ") ? `(${p})` : p;
+    const index = transA
+      ? `${column} * ${m} + ${r === 0 ? "i" : `i + ${r}`}`
+      : `${row(r)} * ${k} + ${p}`;
+    return `${a}[${at(bases.a, index)}]`;
+  };
   const B = (p: string, j: string) =>
     `${b}[${at(bases.b, transB ? `${j} * ${k} + ${p}` : `${p} * ${n} + ${j}`)}]`;
   const Y = (r: number) => `${out}[${at(bases.out, `${row(r)} * ${n} + j`)}]`;
@@ -108,18 +172,7 @@ function productLoops(
       `}`,
     );
   } else if (blocked > 0) {
-    // i-p-j order: the inner loop walks a row of B and four rows of the output
-    lines.push(
-      `for (let i = 0; i < ${blocked}; i += 4) {`,
-      `for (let p = 0; p < ${k}; p++) {`,
-      ...rows.map((r) => `const a${r} = ${A(r, "p")};`),
-      `for (let j = 0; j < ${n}; j++) {`,
-      `const b_pj = ${B("p", "j")};`,
-      ...rows.map((r) => `${Y(r)} += a${r} * b_pj;`),
-      `}`,
-      `}`,
-      `}`,
-    );
+    lines.push(...fourRowBlocks([out, a, b], { blocked, k, n }, A, bases));
   }
   if (blocked === m) return lines;
   const first = blocked === 0 ? "0" : String(blocked);

@@ -115,8 +115,8 @@ function overGroups(
   if (kept.length === 0) {
     const n = sizeOf(inShape);
     const each = (body: (at: string) => readonly string[], reversed = false) => [
-      `for (let i = 0; i < ${n}; i++) {`,
-      ...body(reversed ? `${n - 1} - i` : "i").map((line) => `  ${line}`),
+      reversed ? `for (let i = ${n - 1}; i >= 0; i--) {` : `for (let i = 0; i < ${n}; i++) {`,
+      ...body("i").map((line) => `  ${line}`),
       "}",
     ];
     const lines = perGroup({ outOffset: "0", each });

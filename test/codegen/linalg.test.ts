@@ -35,7 +35,8 @@ interface Product {
 
 /**
  * Products of every kind: broadcast both ways ([2,1,3,4]·[5,4,2]), each transpose form on batches
- * [2,1] and [3], a batch of A's times one matrix (rows stacked), and one matrix times a batch.
+ * [2,1] and [3], a batch of A's times one matrix (rows stacked), one matrix times a batch, and
+ * plain products whose rows and inner dimension leave remainders in the blocked loops.
  */
 const everyKind: readonly Product[] = [
   {
@@ -59,6 +60,12 @@ const everyKind: readonly Product[] = [
   ...flags.map((options, i) => ({
     name: `shared${i}`,
     shapes: operands([], [2], [3, 2, 4], options),
+    options,
+  })),
+  // nine rows (two blocks of four and one left over) and an odd inner dimension
+  ...flags.map((options, i) => ({
+    name: `odd${i}`,
+    shapes: operands([], [], [9, 5, 3], options),
     options,
   })),
 ];
