@@ -23,7 +23,7 @@ export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
   const refs = new References(plan);
   const groups: CodeGroup[] = [];
   for (const node of lowered.schedule) {
-    if (plan.fusedInto.has(node.id)) continue;
+    if (plan.fusedInto.has(node.id) || plan.viewed.has(node.id)) continue;
     groups.push(withSavedScalars(plan, nodeGroup(plan, refs, node)));
   }
   groups.push(resultGroup(plan, refs, lowered));
@@ -70,7 +70,13 @@ function nodeGroup(plan: Plan, refs: References, node: Node): CodeGroup {
   if (emit.kind === "elementwise") {
     const chain = fusedChain(plan, node);
     return {
-      lines: [...chain.map((member) => comment(plan, member)), ...elementwiseLoop(refs, chain)],
+      lines: [
+        ...chain.flatMap((member) => member.inputs.filter((input) => plan.viewed.has(input.id))),
+        ...chain,
+      ]
+        .filter((member, index, all) => all.indexOf(member) === index)
+        .map((member) => comment(plan, member))
+        .concat(elementwiseLoop(plan, refs, chain)),
       defines,
       reads: scalarReads(chain),
       block: true,
@@ -129,15 +135,17 @@ function fusedChain(plan: Plan, node: Node): Node[] {
  * One loop for a fused chain: each fused member is a loop-local const, the last writes the output.
  * A flat loop when every operand is whole or scalar; nested loops with broadcast strides otherwise.
  */
-function elementwiseLoop(refs: References, chain: readonly Node[]): string[] {
+function elementwiseLoop(plan: Plan, refs: References, chain: readonly Node[]): string[] {
   const last = chain[chain.length - 1];
   const members = new Set(chain.map((member) => member.id));
   const operands = chain.flatMap((member) => member.inputs).filter((n) => !members.has(n.id));
-  // a splat constant is inlined as a literal, so it reads like a scalar
+  const views = [...new Set(operands.filter((operand) => plan.viewed.has(operand.id)))];
+  // a splat constant is inlined as a literal, so it reads like a scalar; a view needs the indices
   const whole = (input: Node) =>
-    isScalarNode(input) ||
-    sameShape(input.shape, last.shape) ||
-    (isSplatConst(input) && !refs.hasView(input));
+    !plan.viewed.has(input.id) &&
+    (isScalarNode(input) ||
+      sameShape(input.shape, last.shape) ||
+      (isSplatConst(input) && !refs.hasView(input)));
   const body = (element: (input: Node) => string, out: string) =>
     chain.map((member) => {
       const args = member.inputs.map((input) =>
@@ -156,12 +164,30 @@ function elementwiseLoop(refs: References, chain: readonly Node[]): string[] {
     return lines.length === 1 ? [`${loop} ${lines[0]}`] : [`${loop} {`, ...lines, "}"];
   }
   const outStrides = stridesOf(last.shape);
-  return loopNest(last.shape, (index) =>
-    body(
-      (input) => refs.element(input, offset(index, broadcastStrides(input.shape, last.shape))),
+  return loopNest(last.shape, (index) => [
+    ...views.map((view) => viewRead(refs, view, index)),
+    ...body(
+      (input) =>
+        plan.viewed.has(input.id)
+          ? refs.local(input)
+          : refs.element(input, offset(index, broadcastStrides(input.shape, last.shape))),
       `${out}[${offset(index, outStrides)}]`,
     ),
-  );
+  ]);
+}
+
+/** A loop-local for an element of a view: read from its source, or 0 outside a pad's input. */
+function viewRead(refs: References, view: Node, index: readonly string[]): string {
+  const emit = ops[view.op].emit as Emit<typeof view.op> & { kind: "kernel" };
+  const source = view.inputs[0];
+  const { offset: at, guard } = emit.view!({
+    index,
+    inShape: source.shape,
+    outShape: view.shape,
+    attrs: view.attrs as never,
+  });
+  const element = `${refs.view(source)}[${at}]`;
+  return `const ${refs.local(view)} = ${guard === undefined ? element : `${guard} ? ${element} : 0`};`;
 }
 
 /** Fetched values into their output views, then parameter updates (all read before any write). */
@@ -245,9 +271,17 @@ class References {
   }
 }
 
+// one basename per file, not per node
+const fileNames = new Map<string, string>();
+
 function provenance(plan: Plan, node: Node): string {
   const { loc, role } = plan.program.graph.origin(node);
-  const place = loc === undefined ? "" : `${safeComment(path.basename(loc.file))}:${loc.line}`;
+  let file = loc === undefined ? "" : fileNames.get(loc.file);
+  if (loc !== undefined && file === undefined) {
+    file = safeComment(path.basename(loc.file));
+    fileNames.set(loc.file, file);
+  }
+  const place = loc === undefined ? "" : `${file}:${loc.line}`;
   if (role === "adjoint") return place === "" ? "adjoint" : `adjoint, ${place}`;
   if (role === "tangent") return place === "" ? "tangent" : `tangent, ${place}`;
   return place;

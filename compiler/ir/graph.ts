@@ -75,6 +75,8 @@ export class Graph {
     inputs: readonly Node[],
     attrs: AttrsOf[K],
     origin: () => Origin = () => ({}),
+    /** A node of the same op and attrs over inputs of the same shapes and dtypes: its shape and dtype hold. */
+    like?: Node,
   ): NodeOf<K> {
     // before the lookup: the key holds input ids only, which a foreign node could share
     for (const input of inputs) {
@@ -88,14 +90,14 @@ export class Graph {
     const key = internKey(op, inputs, attrs);
     const existing = this.table.get(key);
     if (existing !== undefined) return existing as NodeOf<K>;
-    const shape = inferShape(op, inputs, attrs, origin);
-    const dtype = inferDtype(op, inputs, attrs, this.dtype, origin);
+    const shape = like?.shape ?? Object.freeze([...inferShape(op, inputs, attrs, origin)]);
+    const dtype = like?.dtype ?? inferDtype(op, inputs, attrs, this.dtype, origin);
     const node = Object.freeze({
       id: this.nodeList.length,
       op,
       inputs: Object.freeze([...inputs]),
       attrs: freezeAttrs(attrs),
-      shape: Object.freeze([...shape]),
+      shape,
       dtype,
     }) as NodeOf<K>;
     this.nodeList.push(node as Node);

@@ -53,6 +53,11 @@ export interface Plan {
    * they get a loop-local name and no arena view.
    */
   readonly fusedInto: ReadonlyMap<number, Node>;
+  /**
+   * Movement ops (slice, pad, reshape, broadcastTo) that every reader, an elementwise loop of
+   * their shape, reads through: no buffer, no copy.
+   */
+  readonly viewed: ReadonlySet<number>;
   /** Values computed by one entry and read by a later one (`after`): each has a lasting view. */
   readonly saved: ReadonlySet<number>;
   /** Every identifier claimed so far; codegen claims its own locals from it too. */
@@ -161,12 +166,15 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
     }
   }
   const dedicatedLength = arenaLength;
-  const fusedInto =
-    options.fusion === false ? new Map<number, Node>() : fusedChains(program, schedules, views);
-  const scratch = assignScratch(program, schedules, views, fusedInto);
+  const { fused: fusedInto, viewed } =
+    options.fusion === false
+      ? { fused: new Map<number, Node>(), viewed: new Set<number>() }
+      : fusedChains(program, schedules, views);
+  const scratch = assignScratch(program, schedules, views, fusedInto, viewed);
   // without reuse every tensor value has a buffer of its own, fused ones included
   let unsharedLength = dedicatedLength;
-  for (const id of fusedInto.keys()) unsharedLength += sizeOf(program.graph.nodes[id].shape);
+  for (const id of [...fusedInto.keys(), ...viewed])
+    unsharedLength += sizeOf(program.graph.nodes[id].shape);
   for (const [id, slot] of scratch.slotOf) {
     const node = program.graph.nodes[id];
     views.set(id, {
@@ -227,6 +235,7 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
     staged,
     entries,
     fusedInto,
+    viewed,
     saved,
     table: names,
   };
@@ -262,7 +271,7 @@ function fusedChains(
   program: Program,
   schedules: readonly (readonly Node[])[],
   dedicated: ReadonlyMap<number, View>,
-): Map<number, Node> {
+): { fused: Map<number, Node>; viewed: Set<number> } {
   const roots = new Set(program.entries.flatMap(entryRoots).map((node) => node.id));
   const consumers = new Map<number, Map<number, Node>>();
   const scheduled = new Map<number, Node>();
@@ -276,6 +285,20 @@ function fusedChains(
     }
   }
   const isLoop = (node: Node) => !isScalarNode(node) && ops[node.op].emit.kind === "elementwise";
+  const viewed = new Set<number>();
+  for (const node of scheduled.values()) {
+    const emit = ops[node.op].emit;
+    if (emit.kind !== "kernel" || emit.view === undefined || isScalarNode(node)) continue;
+    if (roots.has(node.id) || dedicated.has(node.id)) continue;
+    const source = node.inputs[0];
+    const buffered = !isScalarNode(source) && (source.op !== "const" || dedicated.has(source.id));
+    const readers = [...(consumers.get(node.id)?.values() ?? [])];
+    if (
+      buffered &&
+      readers.every((reader) => isLoop(reader) && sameShape(reader.shape, node.shape))
+    )
+      viewed.add(node.id);
+  }
   const fused = new Map<number, Node>();
   const intoKernels: (readonly [Node, Node])[] = [];
   for (const node of scheduled.values()) {
@@ -289,10 +312,12 @@ function fusedChains(
   // a kernel reads a fused input by flat offset: the whole chain must read its operands that way
   for (const [node, kernel] of intoKernels) {
     const flat = (operand: Node) =>
-      readsFlat(operand, node.shape) && !(isSplatConst(operand) && dedicated.has(operand.id));
+      readsFlat(operand, node.shape) &&
+      !viewed.has(operand.id) &&
+      !(isSplatConst(operand) && dedicated.has(operand.id));
     if (chainOperands(fused, node).every(flat)) fused.set(node.id, kernel);
   }
-  return fused;
+  return { fused, viewed };
 }
 
 /** A kernel that can compute its one input's elements itself (a reduction). */
@@ -374,6 +399,7 @@ function assignScratch(
   schedules: readonly (readonly Node[])[],
   dedicated: ReadonlyMap<number, View>,
   fusedInto: ReadonlyMap<number, Node>,
+  viewed: ReadonlySet<number>,
 ) {
   const intervals = new Map<number, (Interval | undefined)[]>();
   schedules.forEach((nodes, entryIndex) => {
@@ -384,11 +410,18 @@ function assignScratch(
     const lastUse = new Map<number, number>();
     for (const node of nodes) {
       const at = position.get(emitSite(fusedInto, node).id)!;
-      for (const input of node.inputs)
+      for (const input of node.inputs) {
         lastUse.set(input.id, Math.max(at, lastUse.get(input.id) ?? 0));
+        // read through a view at other offsets: the source stays busy past the reader, never in place
+        if (viewed.has(input.id)) {
+          const source = input.inputs[0];
+          lastUse.set(source.id, Math.max(at + 1, lastUse.get(source.id) ?? 0));
+        }
+      }
     }
     nodes.forEach((node, index) => {
       if (isScalarNode(node) || dedicated.has(node.id) || fusedInto.has(node.id)) return;
+      if (viewed.has(node.id)) return;
       const last = kept.has(node.id) ? end : Math.max(index, lastUse.get(node.id) ?? index);
       const perEntry = intervals.get(node.id) ?? [];
       perEntry[entryIndex] = { start: index, end: last };

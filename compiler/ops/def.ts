@@ -44,7 +44,26 @@ export type Emit<K extends OpName> =
       readonly kind: "kernel";
       readonly code: (io: KernelIO<K>) => readonly string[];
       readonly fusesInput?: boolean;
+      /**
+       * For a movement op: where an output element sits in its tensor input, so that elementwise
+       * loops read through it instead of a copy.
+       */
+      readonly view?: (io: ViewIO<K>) => ViewRead;
     };
+
+export interface ViewIO<K extends OpName> {
+  /** Index variables of the output, one per axis. */
+  readonly index: readonly string[];
+  readonly inShape: Shape;
+  readonly outShape: Shape;
+  readonly attrs: AttrsOf[K];
+}
+
+/** The input's flat offset for an output element, and when the element exists at all (else 0). */
+export interface ViewRead {
+  readonly offset: string;
+  readonly guard?: string;
+}
 
 /** Element `offset` of a fused input: statements that compute it, then the local holding it. */
 export interface FusedRead {

@@ -30,6 +30,8 @@ export function offset(index: readonly string[], strides: readonly number[], bas
       strides[axis] === 0 ? "" : strides[axis] === 1 ? v : `${v} * ${strides[axis]}`,
     )
     .filter((term) => term !== "");
-  if (base !== 0 || terms.length === 0) terms.push(String(base));
-  return terms.join(" + ");
+  if (terms.length === 0) return String(base);
+  const sum = terms.join(" + ");
+  if (base === 0) return sum;
+  return base > 0 ? `${sum} + ${base}` : `${sum} - ${-base}`;
 }

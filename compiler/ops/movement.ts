@@ -28,6 +28,8 @@ export const reshape: OpDef<"reshape"> = {
       if (inShape.length === 0) return [`${out}[0] = ${x};`];
       return [`${out}.set(${x});`];
     },
+    // the same elements in the same order: the output's flat offset
+    view: ({ index, outShape }) => ({ offset: offset(index, stridesOf(outShape)) }),
   },
   // x̄ = reshape(ȳ, shape of x)
   vjp: ({ g, inputs: [x], y_bar }) => [g.reshape(y_bar, x.shape)],
@@ -52,6 +54,10 @@ export const broadcastTo: OpDef<"broadcastTo"> = {
       const to = stridesOf(outShape);
       return loopNest(outShape, (i) => [`${out}[${offset(i, to)}] = ${x}[${offset(i, from)}];`]);
     },
+    // a broadcast axis has stride zero in the input
+    view: ({ index, inShape, outShape }) => ({
+      offset: offset(index, broadcastStrides(inShape, outShape)),
+    }),
   },
   // x̄ = ȳ summed over the broadcast axes
   vjp: ({ g, inputs: [x], y_bar }) => [fitTo(g, y_bar, x.shape)],
@@ -183,6 +189,11 @@ export const slice: OpDef<"slice"> = {
       const strides = stridesOf(inShape);
       return stridedCopy(out, x, outShape, strides, flatOffset(begin, strides));
     },
+    // element i of the slice is element i + begin of the input
+    view: ({ index, inShape, attrs: { begin } }) => {
+      const strides = stridesOf(inShape);
+      return { offset: offset(index, strides, flatOffset(begin, strides)) };
+    },
   },
   // x̄ = pad(ȳ, begin, shape − end)
   vjp: ({ g, inputs: [x], y_bar, attrs: { begin, end } }) => [
@@ -227,6 +238,20 @@ export const pad: OpDef<"pad"> = {
           `${out}[${offset(i, to, flatOffset(before, to))}] = ${x}[${offset(i, from)}];`,
         ]),
       ];
+    },
+    // element i of the output is element i − before of the input, inside the input's bounds
+    view: ({ index, inShape, outShape, attrs: { before } }) => {
+      const strides = stridesOf(inShape);
+      const bounds = index.flatMap((v, axis) => [
+        ...(before[axis] > 0 ? [`${v} >= ${before[axis]}`] : []),
+        ...(before[axis] + inShape[axis] < outShape[axis]
+          ? [`${v} < ${before[axis] + inShape[axis]}`]
+          : []),
+      ]);
+      return {
+        offset: offset(index, strides, -flatOffset(before, strides)),
+        ...(bounds.length === 0 ? {} : { guard: bounds.join(" && ") }),
+      };
     },
   },
   // x̄ = slice(ȳ, before, before + shape of x)

@@ -69,6 +69,7 @@ export function optimize(input: Program, options: OptimizeOptions = {}): Optimiz
 export function prune(program: Program): Program {
   // nothing to drop: the graph is already interned, so a rebuild would copy it node for node
   const roots = [...program.leaves, ...program.entries.flatMap(entryRoots)];
-  if (reachable(roots).size === program.graph.nodes.length) return program;
-  return rebuild(program);
+  const reached = reachable(roots);
+  if (reached.size === program.graph.nodes.length) return program;
+  return rebuild(program, undefined, reached);
 }

@@ -3,6 +3,7 @@ import { Ops } from "../dsl/ops.ts";
 import { Graph } from "../ir/graph.ts";
 import type { Node, NodeOf } from "../ir/node.ts";
 import type { Program } from "../ir/program.ts";
+import { sameShape } from "../ir/shape.ts";
 import { reachable } from "../ir/text.ts";
 
 /** Returns a replacement for `node` (whose inputs are already rebuilt), or undefined to keep it. */
@@ -12,7 +13,11 @@ export type Rewrite = (node: Node, g: Ops) => Node | undefined;
  * Rebuilds what the entry points reach (and every declared leaf), applying `rewrite` bottom-up.
  * Nodes keep their origin; a node that becomes equal to another merges with it.
  */
-export function rebuild(program: Program, rewrite: Rewrite = () => undefined): Program {
+export function rebuild(
+  program: Program,
+  rewrite: Rewrite = () => undefined,
+  reached?: ReadonlySet<number>,
+): Program {
   const old = program.graph;
   const graph = new Graph(old.dtype, old.customRules);
   let current: Node = old.nodes[0];
@@ -21,12 +26,22 @@ export function rebuild(program: Program, rewrite: Rewrite = () => undefined): P
   const map = <N extends Node>(node: N): N => mapped.get(node.id) as N;
 
   const roots = [...program.leaves, ...program.entries.flatMap(entryRoots)];
-  const keep = reachable(roots);
+  const keep = reached ?? reachable(roots);
   for (const node of old.nodes) {
     if (!keep.has(node.id)) continue;
     current = node;
-    const copy = graph.intern(node.op, node.inputs.map(map), node.attrs as never, () =>
-      old.origin(node),
+    const inputs = node.inputs.map(map);
+    // shape and dtype depend on the inputs' only: unchanged inputs keep the node's own
+    const same = inputs.every(
+      (input, i) =>
+        input.dtype === node.inputs[i].dtype && sameShape(input.shape, node.inputs[i].shape),
+    );
+    const copy = graph.intern(
+      node.op,
+      inputs,
+      node.attrs as never,
+      () => old.origin(node),
+      same ? node : undefined,
     ) as Node;
     const label = old.origin(node).label;
     if (label !== undefined) graph.label(copy, label);
