@@ -45,20 +45,28 @@ export function splitEntry(groups: readonly CodeGroup[], options: SplitOptions):
   return { parts, spills: slot.size };
 }
 
-/** Consecutive groups, each run at most `maxLines` long unless one group alone is longer. */
+/**
+ * Consecutive groups, each run at most `maxLines` long unless one group alone is longer. A part's
+ * length counts the loads it needs and, at worst, a spill store for every scalar it defines.
+ */
 function pack(groups: readonly CodeGroup[], maxLines: number): CodeGroup[][] {
-  // an entry with no statements still has one (empty) body
   const parts: CodeGroup[][] = [[]];
   let lines = 0;
+  let available = new Set<number>();
+  const cost = (group: CodeGroup) =>
+    group.lines.length +
+    group.defines.length +
+    group.reads.filter((node) => !available.has(node.id)).length;
   for (const group of groups) {
     const current = parts[parts.length - 1];
-    if (current.length > 0 && lines + group.lines.length > maxLines) {
-      parts.push([group]);
-      lines = group.lines.length;
-    } else {
-      current.push(group);
-      lines += group.lines.length;
+    if (current.length > 0 && lines + cost(group) > maxLines) {
+      parts.push([]);
+      lines = 0;
+      available = new Set<number>();
     }
+    lines += cost(group);
+    parts[parts.length - 1].push(group);
+    for (const node of [...group.reads, ...group.defines]) available.add(node.id);
   }
   return parts;
 }
