@@ -17,5 +17,15 @@ export { AdjointError, type SourceLoc } from "./errors.ts";
 export type { Program, EntryPoint, ParamInit } from "./ir/program.ts";
 export type { Node, OpName, DType } from "./ir/node.ts";
 export type { Shape } from "./ir/shape.ts";
+export {
+  sgd,
+  momentum,
+  adam,
+  type Update,
+  type Rate,
+  type SgdOptions,
+  type MomentumOptions,
+  type AdamOptions,
+} from "./dsl/optim.ts";
 export { checkGrads, type CheckGradsOptions } from "./check/grads.ts";
 export { GradCheckReport, type LeafError, type CheckSettings } from "./check/report.ts";

@@ -53,7 +53,7 @@ export function sgd(
   grads: NodeTree,
   options: SgdOptions,
 ): Update[] {
-  const lr = learningRate(g, "sgd", options.learningRate);
+  const lr = learningRate(g, "sgd", options?.learningRate);
   return pairs(g, "sgd", params, grads).map(({ param, grad }) => [
     param,
     g.sub(param, g.mul(lr, grad)),
@@ -71,7 +71,7 @@ export function momentum(
   options: MomentumOptions,
 ): Update[] {
   const op = "momentum";
-  const lr = learningRate(g, op, options.learningRate);
+  const lr = learningRate(g, op, options?.learningRate);
   const mu = fraction(g, op, "momentum", options.momentum ?? 0.9);
   const suffix = stateSuffix(g, op, options.name, "momentum");
   return pairs(g, op, params, grads).flatMap(({ path, param, grad }) => {
