@@ -104,7 +104,8 @@ function build(g: ProgramBuilder, hyper: HyperParameters, batch: number): void {
   const evalLabels = g.input("evalLabels", [evalBatchSize], { dtype: "i32" });
   const evalLogits = logitsOf(g, weights, evalX);
   const labelLogit = g.sum(g.mul(g.cast(g.oneHot(evalLabels, classes), "f64"), evalLogits), [1]);
-  const correct = g.sum(g.cast(g.eq(labelLogit, g.max(evalLogits, [1])), "f64"));
+  // a count has no gradient: stopGradient says so, so differentiating through it is not an error
+  const correct = g.stopGradient(g.sum(g.cast(g.eq(labelLogit, g.max(evalLogits, [1])), "f64")));
   const evalLoss = g.mean(g.softmaxCrossEntropy(evalLogits, evalLabels));
   g.entry("evaluate", { fetch: { correct, loss: evalLoss } });
 }

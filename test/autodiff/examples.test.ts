@@ -54,6 +54,12 @@ function feeds(p: Program, values: readonly ArrayLike<number>[]) {
   return Object.fromEntries(p.leaves.map((leaf, i) => [leaf.attrs.name, values[i]]));
 }
 
+/**
+ * Central-difference steps other than the default: mnist's loss sums 784·128 products per hidden unit,
+ * whose rounding at a 1e-6 step outweighs the tolerance; at 1e-3 it agrees to 1e-9.
+ */
+const steps: Readonly<Record<string, number>> = { "mnist.graph.ts": 1e-3 };
+
 describe.each(files)("examples/%s", (file) => {
   it("has fetched values whose gradients match central differences", async () => {
     const p = await load(file);
@@ -82,7 +88,7 @@ describe.each(files)("examples/%s", (file) => {
       const zeroIntegers = (delta: Float64Array[]) =>
         delta.map((part, i) => (isReal(p.leaves[i]) ? part : new Float64Array(part.length)));
       const value = (t: readonly Float64Array[]) => interpret([f], feeds(p, t))[0][0];
-      expectDirectional(directionalCheck(value, gradient, theta, rng, undefined, zeroIntegers));
+      expectDirectional(directionalCheck(value, gradient, theta, rng, steps[file], zeroIntegers));
     }
   });
 

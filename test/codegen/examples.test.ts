@@ -15,10 +15,20 @@ const graphFiles = readdirSync(examplesDir)
   .filter((file) => file.endsWith(".graph.ts"))
   .sort();
 
-/** Where an example's inputs must stay: ln(x1) in trace needs x1 > 0. */
+/** Where an example's inputs must stay: ln(x1) in trace needs x1 > 0, labels name a class. */
 const domains: Readonly<Record<string, Domains>> = {
   trace: { x1: [0.1, 4] },
   softmax_sgd: { labels: [0, 3] },
+  // Adam's second moments are never negative and its step count is a whole number from 0 on
+  mnist: {
+    labels: [0, 10],
+    evalLabels: [0, 10],
+    adam_step: [0, 50],
+    W1_v: [0, 2],
+    b1_v: [0, 2],
+    W2_v: [0, 2],
+    b2_v: [0, 2],
+  },
 };
 const seeds = [1, 2, 3];
 
