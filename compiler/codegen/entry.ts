@@ -1,12 +1,18 @@
 // The code of one entry point as groups of statements: a scalar op is one const, a tensor op a loop.
 import path from "node:path";
 import type { Node } from "../ir/node.ts";
-import { broadcastStrides, sameShape, sizeOf, stridesOf } from "../ir/shape.ts";
-import { loopNest, offset } from "../ops/loops.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
 import type { Emit, FusedRead, KernelIO } from "../ops/def.ts";
-import { isScalarNode, isSplatConst, type LoweredEntry, type Plan } from "../lower/plan.ts";
+import {
+  isScalarNode,
+  isSplatConst,
+  type LoopGroup,
+  type LoweredEntry,
+  type Plan,
+} from "../lower/plan.ts";
+import { elementChain, fusedChain, sharedLoop } from "./loop.ts";
+import { References } from "./references.ts";
 
 /** Statements that compute some values, and the scalar locals they declare and read. */
 export interface CodeGroup {
@@ -24,7 +30,11 @@ export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
   const groups: CodeGroup[] = [];
   for (const node of lowered.schedule) {
     if (plan.fusedInto.has(node.id) || plan.viewed.has(node.id)) continue;
-    groups.push(withSavedScalars(plan, nodeGroup(plan, refs, node)));
+    const loop = lowered.groups.get(node.id);
+    // a loop shared by several sites is written once, where its first member is scheduled
+    if (loop === undefined) groups.push(withSavedScalars(plan, nodeGroup(plan, refs, node)));
+    else if (loop.members[0] === node)
+      groups.push(withSavedScalars(plan, groupCode(plan, refs, loop)));
   }
   groups.push(resultGroup(plan, refs, lowered));
   return groups;
@@ -67,21 +77,8 @@ function nodeGroup(plan: Plan, refs: References, node: Node): CodeGroup {
       block: false,
     };
   }
-  if (emit.kind === "elementwise") {
-    const chain = fusedChain(plan, node);
-    return {
-      lines: [
-        ...chain.flatMap((member) => member.inputs.filter((input) => plan.viewed.has(input.id))),
-        ...chain,
-      ]
-        .filter((member, index, all) => all.indexOf(member) === index)
-        .map((member) => comment(plan, member))
-        .concat(elementwiseLoop(plan, refs, chain)),
-      defines,
-      reads: scalarReads(chain),
-      block: true,
-    };
-  }
+  if (emit.kind === "elementwise")
+    return groupCode(plan, refs, { shape: node.shape, members: [node], scatters: [] });
   if (emit.kind === "leaf") return { lines: [], defines: [], reads: [], block: false };
   // an elementwise chain fused into the kernel computes each element where the kernel reads it
   const chain =
@@ -106,6 +103,24 @@ function nodeGroup(plan: Plan, refs: References, node: Node): CodeGroup {
   };
 }
 
+/** A loop computing one or more sites, under a comment line for every value it computes. */
+function groupCode(plan: Plan, refs: References, group: LoopGroup): CodeGroup {
+  const computed = [...group.members, ...group.scatters].flatMap((site) => [
+    ...elementChain(plan, site),
+    site,
+  ]);
+  const described = [
+    ...computed.flatMap((member) => member.inputs.filter((input) => plan.viewed.has(input.id))),
+    ...computed,
+  ].filter((member, index, all) => all.indexOf(member) === index);
+  return {
+    lines: [...described.map((member) => comment(plan, member)), ...sharedLoop(plan, refs, group)],
+    defines: group.members.filter(isScalarNode),
+    reads: scalarReads(computed),
+    block: true,
+  };
+}
+
 /** A fused chain's element at flat offset `at`: every member a local, the last one the value. */
 function fusedRead(refs: References, chain: readonly Node[], at: string): FusedRead {
   const members = new Set(chain.map((member) => member.id));
@@ -117,77 +132,6 @@ function fusedRead(refs: References, chain: readonly Node[], at: string): FusedR
     return `const ${refs.local(member)} = ${emit.expr(args, member.attrs as never)};`;
   });
   return { lines, value: refs.local(chain[chain.length - 1]) };
-}
-
-/** The nodes fused into `node`'s loop, inputs before their readers, ending with `node` itself. */
-function fusedChain(plan: Plan, node: Node): Node[] {
-  const chain = new Map<number, Node>();
-  const visit = (member: Node) => {
-    if (chain.has(member.id)) return;
-    for (const input of member.inputs) if (plan.fusedInto.has(input.id)) visit(input);
-    chain.set(member.id, member);
-  };
-  visit(node);
-  return [...chain.values()];
-}
-
-/**
- * One loop for a fused chain: each fused member is a loop-local const, the last writes the output.
- * A flat loop when every operand is whole or scalar; nested loops with broadcast strides otherwise.
- */
-function elementwiseLoop(plan: Plan, refs: References, chain: readonly Node[]): string[] {
-  const last = chain[chain.length - 1];
-  const members = new Set(chain.map((member) => member.id));
-  const operands = chain.flatMap((member) => member.inputs).filter((n) => !members.has(n.id));
-  const views = [...new Set(operands.filter((operand) => plan.viewed.has(operand.id)))];
-  // a splat constant is inlined as a literal, so it reads like a scalar; a view needs the indices
-  const whole = (input: Node) =>
-    !plan.viewed.has(input.id) &&
-    (isScalarNode(input) ||
-      sameShape(input.shape, last.shape) ||
-      (isSplatConst(input) && !refs.hasView(input)));
-  const body = (element: (input: Node) => string, out: string) =>
-    chain.map((member) => {
-      const args = member.inputs.map((input) =>
-        members.has(input.id) ? refs.local(input) : element(input),
-      );
-      const expr = (ops[member.op].emit as Emit<typeof member.op> & { kind: "elementwise" }).expr(
-        args,
-        member.attrs as never,
-      );
-      return member === last ? `${out} = ${expr};` : `const ${refs.local(member)} = ${expr};`;
-    });
-  const out = refs.view(last);
-  if (operands.every(whole)) {
-    const lines = body((input) => refs.element(input, "i"), `${out}[i]`);
-    const loop = `for (let i = 0; i < ${sizeOf(last.shape)}; i++)`;
-    return lines.length === 1 ? [`${loop} ${lines[0]}`] : [`${loop} {`, ...lines, "}"];
-  }
-  const outStrides = stridesOf(last.shape);
-  return loopNest(last.shape, (index) => [
-    ...views.map((view) => viewRead(refs, view, index)),
-    ...body(
-      (input) =>
-        plan.viewed.has(input.id)
-          ? refs.local(input)
-          : refs.element(input, offset(index, broadcastStrides(input.shape, last.shape))),
-      `${out}[${offset(index, outStrides)}]`,
-    ),
-  ]);
-}
-
-/** A loop-local for an element of a view: read from its source, or 0 outside a pad's input. */
-function viewRead(refs: References, view: Node, index: readonly string[]): string {
-  const emit = ops[view.op].emit as Emit<typeof view.op> & { kind: "kernel" };
-  const source = view.inputs[0];
-  const { offset: at, guard } = emit.view!({
-    index,
-    inShape: source.shape,
-    outShape: view.shape,
-    attrs: view.attrs as never,
-  });
-  const element = `${refs.view(source)}[${at}]`;
-  return `const ${refs.local(view)} = ${guard === undefined ? element : `${guard} ? ${element} : 0`};`;
 }
 
 /** Fetched values into their output views, then parameter updates (all read before any write). */
@@ -238,37 +182,6 @@ function updateStatements(plan: Plan, refs: References, lowered: LoweredEntry): 
     else lines.push(`${target}.set(${plan.staged.get(value.id)?.name ?? refs.view(value)});`);
   }
   return lines;
-}
-
-/** How generated code refers to a value: a local, a literal, or an arena view. */
-class References {
-  constructor(private readonly plan: Plan) {}
-
-  scalar(node: Node): string {
-    if (node.op === "const") return literal(node.attrs.values[0]);
-    return this.local(node);
-  }
-
-  local(node: Node): string {
-    return this.plan.names.get(node.id)!;
-  }
-
-  hasView(node: Node): boolean {
-    return this.plan.views.has(node.id);
-  }
-
-  view(node: Node): string {
-    const view = this.plan.views.get(node.id);
-    if (view === undefined) throw new Error(`codegen: %${node.id} (${node.op}) has no arena view`);
-    return view.name;
-  }
-
-  /** Element `index` of a tensor, or the scalar itself when it is broadcast. */
-  element(node: Node, index: string): string {
-    if (isScalarNode(node)) return this.scalar(node);
-    if (isSplatConst(node) && !this.plan.views.has(node.id)) return literal(node.attrs.values[0]);
-    return `${this.view(node)}[${index}]`;
-  }
 }
 
 // one basename per file, not per node

@@ -1,11 +1,16 @@
 // Lowering: per entry a schedule, and for every value a place: a scalar local, a literal, or an arena view.
-import type { Node, NodeOf } from "../ir/node.ts";
+import type { Node } from "../ir/node.ts";
 import type { EntryPoint, Program } from "../ir/program.ts";
 import { sameShape, sizeOf } from "../ir/shape.ts";
 import { ops } from "../ops/registry.ts";
 import { entryRoots } from "../passes/rebuild.ts";
+import { chainOperands, isScalarNode, isSplatConst } from "./chains.ts";
+import { loopGroups, type LoopGroup } from "./groups.ts";
 import { NameTable, pathIdentifier } from "./names.ts";
 import { assignScratch } from "./slots.ts";
+
+export { emitSite, isScalarNode, isSplatConst } from "./chains.ts";
+export type { LoopGroup } from "./groups.ts";
 
 export interface View {
   readonly name: string;
@@ -28,6 +33,8 @@ export interface LoweredEntry {
   readonly outputsName: string;
   /** Computed nodes in execution order (leaves and constants excluded). */
   readonly schedule: readonly Node[];
+  /** The loop group of each site that shares its loop with others (see lower/groups.ts). */
+  readonly groups: ReadonlyMap<number, LoopGroup>;
   /** Inputs the entry reads, in declaration order. */
   readonly feeds: readonly Node[];
   /** Scalar leaves the entry reads into locals. */
@@ -59,6 +66,8 @@ export interface Plan {
    * their shape, reads through: no buffer, no copy.
    */
   readonly viewed: ReadonlySet<number>;
+  /** Tensors that live in a loop-local of the group loop computing them: no arena view. */
+  readonly loopLocal: ReadonlySet<number>;
   /** Values computed by one entry and read by a later one (`after`): each has a lasting view. */
   readonly saved: ReadonlySet<number>;
   /** Every identifier claimed so far; codegen claims its own locals from it too. */
@@ -68,14 +77,6 @@ export interface Plan {
 export interface PlanOptions {
   /** Fuse chains of elementwise tensor ops into one loop (default on). */
   readonly fusion?: boolean;
-}
-
-export function isScalarNode(node: Node): boolean {
-  return node.shape.length === 0;
-}
-
-export function isSplatConst(node: Node): node is NodeOf<"const"> {
-  return node.op === "const" && node.attrs.values.length === 1;
 }
 
 function isComputed(node: Node): boolean {
@@ -171,10 +172,20 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
     options.fusion === false
       ? { fused: new Map<number, Node>(), viewed: new Set<number>() }
       : fusedChains(program, schedules, views);
-  const scratch = assignScratch(program, schedules, views, fusedInto, viewed);
+  const groups =
+    options.fusion === false
+      ? { perEntry: schedules.map(() => new Map<number, LoopGroup>()), local: new Set<number>() }
+      : loopGroups({
+          entries: program.entries,
+          schedules,
+          fusedInto,
+          viewed,
+          dedicated: new Set(views.keys()),
+        });
+  const scratch = assignScratch(program, schedules, views, fusedInto, viewed, groups);
   // without reuse every tensor value has a buffer of its own, fused ones included
   let unsharedLength = dedicatedLength;
-  for (const id of [...fusedInto.keys(), ...viewed])
+  for (const id of [...fusedInto.keys(), ...viewed, ...groups.local])
     unsharedLength += sizeOf(program.graph.nodes[id].shape);
   for (const [id, slot] of scratch.slotOf) {
     const node = program.graph.nodes[id];
@@ -217,6 +228,7 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
       entry,
       ...entryNames[index],
       schedule: nodes,
+      groups: groups.perEntry[index],
       feeds: read.filter((leaf) => leaf.op === "input" && !earlier.has(leaf.id)),
       scalarLeaves: read.filter((leaf) => isScalarNode(leaf) && used.has(leaf.id)),
       outputs: entry.fetch.map(([name, node]) => ({
@@ -237,6 +249,7 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
     entries,
     fusedInto,
     viewed,
+    loopLocal: groups.local,
     saved,
     table: names,
   };
@@ -330,27 +343,6 @@ function readsFused(node: Node): boolean {
 /** An operand read at the flat offset of a value of `shape`: a scalar, an inlined splat, or the same shape. */
 function readsFlat(operand: Node, shape: readonly number[]): boolean {
   return isScalarNode(operand) || isSplatConst(operand) || sameShape(operand.shape, shape);
-}
-
-/** The values a fused chain ending at `node` reads from outside the chain. */
-function chainOperands(fused: ReadonlyMap<number, Node>, node: Node): Node[] {
-  const operands: Node[] = [];
-  const visit = (member: Node) => {
-    for (const input of member.inputs) {
-      if (fused.get(input.id) === member) visit(input);
-      else operands.push(input);
-    }
-  };
-  visit(node);
-  return operands;
-}
-
-/** The node whose code computes `node`: the end of its fused chain, or itself. */
-export function emitSite(fusedInto: ReadonlyMap<number, Node>, node: Node): Node {
-  let site = node;
-  for (let next = fusedInto.get(site.id); next !== undefined; next = fusedInto.get(site.id))
-    site = next;
-  return site;
 }
 
 /** Every node the entry reaches, in id (topological) order. */

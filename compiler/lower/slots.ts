@@ -5,23 +5,32 @@ import { sizeOf } from "../ir/shape.ts";
 import { ops } from "../ops/registry.ts";
 import { entryRoots } from "../passes/rebuild.ts";
 import type { View } from "./plan.ts";
-import { emitSite, isScalarNode } from "./plan.ts";
+import { emitSite, isScalarNode } from "./chains.ts";
+import type { Groups } from "./groups.ts";
 
 interface Interval {
   readonly start: number;
   readonly end: number;
 }
 
-interface Slot {
+/** Per entry, where a value is alive in that entry's schedule (undefined: not computed there). */
+type Lifetimes = readonly (Interval | undefined)[];
+
+/** Elements of the scratch part of the arena that a value occupies. */
+export interface Slot {
   readonly offset: number;
   readonly length: number;
-  /** Per entry, the intervals of the values that share this slot. */
-  readonly busy: Interval[][];
+}
+
+interface Placed extends Slot {
+  readonly lifetimes: Lifetimes;
 }
 
 /**
- * Greedy slot sharing over liveness intervals in every entry. A value may take the slot of an
- * input that dies at the elementwise op defining it (in place: out[i] depends on in[i] alone).
+ * Places tensor intermediates in the scratch part of the arena from their liveness in every entry:
+ * largest first, each at the lowest offset that no value alive at the same time occupies. A value
+ * may take exactly the elements of an input that dies at the elementwise op defining it (in place:
+ * out[i] depends on in[i] alone).
  */
 export function assignScratch(
   program: Program,
@@ -29,16 +38,29 @@ export function assignScratch(
   dedicated: ReadonlyMap<number, View>,
   fusedInto: ReadonlyMap<number, Node>,
   viewed: ReadonlySet<number>,
+  groups: Groups,
 ) {
   const intervals = new Map<number, (Interval | undefined)[]>();
   schedules.forEach((nodes, entryIndex) => {
     const end = nodes.length;
     const kept = new Set(entryRoots(program.entries[entryIndex]).map((node) => node.id));
-    // last use of every value, in one sweep; a fused node reads its inputs where its chain ends
+    // a loop shared by a group defines every member where it starts and reads until it ends
     const position = new Map(nodes.map((node, index) => [node.id, index]));
+    const groupOf = groups.perEntry[entryIndex];
+    const span = (site: Node) => {
+      const group = groupOf.get(site.id);
+      if (group === undefined)
+        return { first: position.get(site.id)!, last: position.get(site.id)! };
+      const members = group.members;
+      return {
+        first: position.get(members[0].id)!,
+        last: position.get(members[members.length - 1].id)!,
+      };
+    };
+    // last use of every value, in one sweep; a fused node reads its inputs where its chain ends
     const lastUse = new Map<number, number>();
     for (const node of nodes) {
-      const at = position.get(emitSite(fusedInto, node).id)!;
+      const at = span(emitSite(fusedInto, node)).last;
       for (const input of node.inputs) {
         lastUse.set(input.id, Math.max(at, lastUse.get(input.id) ?? 0));
         // read through a view at other offsets: the source stays busy past the reader, never in place
@@ -48,46 +70,72 @@ export function assignScratch(
         }
       }
     }
-    nodes.forEach((node, index) => {
+    nodes.forEach((node) => {
       if (isScalarNode(node) || dedicated.has(node.id) || fusedInto.has(node.id)) return;
-      if (viewed.has(node.id)) return;
-      const last = kept.has(node.id) ? end : Math.max(index, lastUse.get(node.id) ?? index);
+      if (viewed.has(node.id) || groups.local.has(node.id)) return;
+      const { first, last: defined } = span(node);
+      const last = kept.has(node.id) ? end : Math.max(defined, lastUse.get(node.id) ?? defined);
       const perEntry = intervals.get(node.id) ?? [];
-      perEntry[entryIndex] = { start: index, end: last };
+      perEntry[entryIndex] = { start: first, end: last };
       intervals.set(node.id, perEntry);
     });
   });
 
-  const inPlace = (entryIndex: number, at: number): boolean =>
-    ops[schedules[entryIndex][at].op].emit.kind === "elementwise";
-  const fits = (slot: Slot, mine: (Interval | undefined)[]): boolean =>
-    mine.every((interval, entryIndex) => {
-      if (interval === undefined) return true;
-      return (slot.busy[entryIndex] ?? []).every(
-        (other) =>
-          other.end < interval.start ||
-          interval.end < other.start ||
-          (other.end === interval.start && inPlace(entryIndex, interval.start)),
-      );
-    });
+  // a loop that scatters writes other elements than the one it reads: never in place
+  const inPlace = (entryIndex: number, at: number): boolean => {
+    const site = schedules[entryIndex][at];
+    const scatters = groups.perEntry[entryIndex].get(site.id)?.scatters.length ?? 0;
+    return ops[site.op].emit.kind === "elementwise" && scatters === 0;
+  };
+  // "touch": one value dies at the elementwise op that defines the other, so it may be overwritten
+  const conflict = (a: Lifetimes, b: Lifetimes): "none" | "touch" | "overlap" => {
+    let result: "none" | "touch" = "none";
+    for (let entryIndex = 0; entryIndex < Math.max(a.length, b.length); entryIndex++) {
+      const x = a[entryIndex];
+      const y = b[entryIndex];
+      if (x === undefined || y === undefined || x.end < y.start || y.end < x.start) continue;
+      const touches =
+        (x.end === y.start && inPlace(entryIndex, y.start)) ||
+        (y.end === x.start && inPlace(entryIndex, x.start));
+      if (!touches) return "overlap";
+      result = "touch";
+    }
+    return result;
+  };
 
-  const slots: Slot[] = [];
+  // largest first, each at the lowest offset that no value alive at the same time occupies
+  const ids = [...intervals.keys()].sort(
+    (a, b) => sizeOf(program.graph.nodes[b].shape) - sizeOf(program.graph.nodes[a].shape) || a - b,
+  );
+  const placed: Placed[] = [];
   const slotOf = new Map<number, Slot>();
   let length = 0;
-  const ids = [...intervals.keys()].sort((a, b) => a - b);
   for (const id of ids) {
-    const mine = intervals.get(id)!;
+    const lifetimes = intervals.get(id)!;
     const size = sizeOf(program.graph.nodes[id].shape);
-    let slot = slots.find((candidate) => candidate.length === size && fits(candidate, mine));
-    if (slot === undefined) {
-      slot = { offset: length, length: size, busy: [] };
-      length += size;
-      slots.push(slot);
-    }
-    mine.forEach((interval, entryIndex) => {
-      if (interval !== undefined) (slot.busy[entryIndex] ??= []).push(interval);
+    const live = placed.flatMap((other) => {
+      const kind = conflict(other.lifetimes, lifetimes);
+      // in place only over exactly the same elements: out[i] may overwrite in[i], nothing else
+      return kind === "none"
+        ? []
+        : [{ other, shareable: kind === "touch" && other.length === size }];
     });
+    const free = (offset: number) =>
+      live.every(
+        ({ other, shareable }) =>
+          other.offset + other.length <= offset ||
+          offset + size <= other.offset ||
+          (shareable && other.offset === offset),
+      );
+    const inPlaceOffsets = live.filter((c) => c.shareable).map((c) => c.other.offset);
+    const gapOffsets = [0, ...live.map((c) => c.other.offset + c.other.length)].sort(
+      (a, b) => a - b,
+    );
+    const offset = [...inPlaceOffsets, ...gapOffsets].find(free)!;
+    const slot = { offset, length: size };
+    placed.push({ ...slot, lifetimes });
     slotOf.set(id, slot);
+    length = Math.max(length, offset + size);
   }
   return { slotOf, length };
 }

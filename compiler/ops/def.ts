@@ -45,11 +45,22 @@ export type Emit<K extends OpName> =
       readonly code: (io: KernelIO<K>) => readonly string[];
       readonly fusesInput?: boolean;
       /**
+       * For a fold over every element into one scalar: its start and step, so that codegen may
+       * compute it inside a loop that visits the same elements in the same order for other values.
+       */
+      readonly accumulator?: Accumulator;
+      /**
        * For a movement op: where an output element sits in its tensor input, so that elementwise
        * loops read through it instead of a copy.
        */
       readonly view?: (io: ViewIO<K>) => ViewRead;
     };
+
+/** A fold as source text: `let acc = init;`, then `acc = step(acc, element)` per element. */
+export interface Accumulator {
+  readonly init: string;
+  readonly step: (acc: string, element: string) => string;
+}
 
 export interface ViewIO<K extends OpName> {
   /** Index variables of the output, one per axis. */

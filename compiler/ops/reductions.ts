@@ -190,6 +190,7 @@ function folding<K extends "sum" | "max" | "min" | "prod">(
       kind: "kernel",
       code: (io) => reductionCode(io, io.attrs, init, step, io.outShape.length === 0),
       fusesInput: true,
+      accumulator: { init, step },
     },
   };
 }

@@ -120,8 +120,9 @@ function entryArena(plan: Plan, lowered: LoweredEntry, bytes: number): ArenaByte
   let fused = 0;
   for (const id of reachable(entryRoots(lowered.entry))) {
     add(plan.views.get(id));
-    // a fused value has no buffer; without reuse (or fusion) it would have one
-    if (plan.fusedInto.has(id)) fused += sizeOf(plan.program.graph.nodes[id].shape);
+    // a fused or loop-local value has no buffer; without reuse (or fusion) it would have one
+    if (plan.fusedInto.has(id) || plan.loopLocal.has(id))
+      fused += sizeOf(plan.program.graph.nodes[id].shape);
   }
   for (const [, node] of lowered.entry.fetch) add(plan.outputViews.get(node.id));
   for (const [, value] of lowered.entry.update) add(plan.staged.get(value.id));

@@ -313,7 +313,8 @@ describe("buffer reuse", () => {
       }
     }
     expect(inPlace.size).toBeGreaterThanOrEqual(3);
-    expect([...inPlace].some((node) => node.startsWith("tanh%"))).toBe(true);
+    // sin(2x) dies at the add that reads it (cos(2x) is the backward's): the add writes over it
+    expect([...inPlace].some((node) => node.startsWith("add%"))).toBe(true);
   });
 
   it("never writes a matmul into the slot of one of its operands", () => {
