@@ -9,6 +9,8 @@ import { createQuadratic } from "../generated/quadratic.ts";
 import { createSoftmaxSgd } from "../generated/softmax_sgd.ts";
 import { createSquaredError } from "../generated/squared_error.ts";
 import { createTrace } from "../generated/trace.ts";
+import { trainMnist } from "./mnist/train.ts";
+import { printReport, runNewton } from "./newton.ts";
 
 let mismatches = 0;
 
@@ -144,6 +146,29 @@ function trainSoftmaxRegression(): void {
     `  100 SGD steps: loss ${initialLoss.toFixed(4)} -> ${loss.toFixed(4)}, ${correct}/6 classified`,
   );
   if (!(loss < 0.1 && correct === 6)) mismatches++;
+}
+
+console.log("\nNewton's method with the compiled gradient and Hessian (examples/newton.ts)");
+const newton = runNewton();
+printReport(newton);
+if (!(newton.iterations <= 25 && newton.error <= newton.tolerance)) mismatches++;
+
+await shortMnistRun();
+
+/** A few seconds of the MNIST example: 300 momentum steps of 64 digits, then the 2,000 held out. */
+async function shortMnistRun(): Promise<void> {
+  const steps = 300;
+  console.log(`\nMNIST, 784-128-10, ${steps} steps (npm run example:mnist trains the full run)`);
+  const result = await trainMnist({ maxSteps: steps, timeBudgetSeconds: 30 });
+  console.log(
+    `  held-out accuracy ${(100 * result.accuracy).toFixed(2)}% of ${result.heldOutCount} digits, ` +
+      `loss ${result.loss.toFixed(4)}, ${result.steps} steps in ${result.trainSeconds.toFixed(1)} s`,
+  );
+  // chance is 10%; this short run lands near 95%
+  if (!(result.accuracy > 0.85)) {
+    console.log("  BAD accuracy after the short run is below 85%");
+    mismatches++;
+  }
 }
 
 if (mismatches > 0) {

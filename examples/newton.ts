@@ -135,7 +135,7 @@ function backtrack(model: Rosenbrock, [x, y]: Point, f: number, [gx, gy]: Point,
   return { step: undefined, evaluations };
 }
 
-function printReport(result: NewtonResult): void {
+export function printReport(result: NewtonResult): void {
   const number = (value: number) => value.toPrecision(12).padStart(20);
   const short = (value: number) => value.toExponential(2).padStart(10);
   console.log(
