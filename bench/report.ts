@@ -248,7 +248,11 @@ function startupSection({ startup }: BenchResults): string {
       `(median of ${startup.spawns} fresh processes): the script starts ${startup.scriptStartMs.toFixed(1)} ms ` +
       `after process start (Node's own start-up); importing the runtime and the module, creating an ` +
       `instance and taking the first gradient take ${startup.loadAndFirstGradientMs.toFixed(2)} ms more, ` +
-      `so the first gradient is ready ${startup.firstGradientMs.toFixed(1)} ms after process start.`;
+      `so the first gradient is ready ${startup.firstGradientMs.toFixed(1)} ms after process start. ` +
+      `Importing two empty files, one importing the other, takes ${startup.emptyImportMs.toFixed(2)} ms ` +
+      `(Node's floor for a module and its runtime); importing the runtime by package name ` +
+      `(\`adjoint/runtime/core\`, which Node looks up in node_modules) instead of by file path, ` +
+      `as a bundle or a relative import would, takes ${startup.byPackageNameMs.toFixed(2)} ms.`;
   return ["### Time to the first gradient", "", body].join("\n");
 }
 

@@ -1,6 +1,12 @@
 // Time to the first gradient in a fresh process: the runtime and a generated module are transpiled
 // to plain JavaScript in a temporary folder, and plain `node` (no tsx, so module loading is real)
 // runs a script that imports them, creates an instance and takes one gradient.
+//
+// The runtime is laid out as an installed package (node_modules/adjoint, its "exports" pointing at
+// the .mjs files), and the module is run twice: importing the runtime by file path, as a bundle or
+// a relative import would, and by package name, which makes Node look the package up and read its
+// package.json. Two empty files, one importing the other, give Node's floor for any module that
+// imports a runtime. The three scripts run in turn, so each sees the same load on a shared machine.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -19,24 +25,40 @@ export interface StartupResult {
   readonly firstGradientMs: number;
   /** The difference: importing the runtime and the module, creating an instance, one gradient. */
   readonly loadAndFirstGradientMs: number;
+  /** The same, the module importing the runtime by package name (`adjoint/runtime/core`). */
+  readonly byPackageNameMs: number;
+  /** Importing two empty files, one importing the other: the floor for a module and its runtime. */
+  readonly emptyImportMs: number;
 }
 
 const generatedModule = "generated/bench/w1_quadratic.ts";
 
+interface Run {
+  readonly start: number;
+  readonly done: number;
+}
+
 export function measureStartup(spawns: number): StartupResult | { error: string } {
   const folder = mkdtempSync(path.join(os.tmpdir(), "adjoint-startup-"));
   try {
-    const script = writeScripts(folder);
-    const runs = Array.from({ length: spawns }, () => spawnOnce(script));
-    const failed = runs.find((run) => typeof run === "string");
-    if (typeof failed === "string") return { error: failed };
-    const figures = runs as { start: number; done: number }[];
+    const scripts = writeScripts(folder);
+    const runs = { byPath: [] as Run[], byName: [] as Run[], empty: [] as Run[] };
+    for (let spawn = 0; spawn < spawns; spawn++) {
+      for (const kind of ["byPath", "byName", "empty"] as const) {
+        const run = spawnOnce(scripts[kind], kind !== "empty");
+        if (typeof run === "string") return { error: run };
+        runs[kind].push(run);
+      }
+    }
+    const took = (list: readonly Run[]) => median(list.map((run) => run.done - run.start));
     return {
       module: generatedModule,
       spawns,
-      scriptStartMs: median(figures.map((run) => run.start)),
-      firstGradientMs: median(figures.map((run) => run.done)),
-      loadAndFirstGradientMs: median(figures.map((run) => run.done - run.start)),
+      scriptStartMs: median(runs.byPath.map((run) => run.start)),
+      firstGradientMs: median(runs.byPath.map((run) => run.done)),
+      loadAndFirstGradientMs: took(runs.byPath),
+      byPackageNameMs: took(runs.byName),
+      emptyImportMs: took(runs.empty),
     };
   } catch (error) {
     return { error: oneLine(String(error)) };
@@ -45,29 +67,67 @@ export function measureStartup(spawns: number): StartupResult | { error: string 
   }
 }
 
-/** Writes the runtime into runtime/, the module as module.mjs and the script; returns the script. */
-function writeScripts(folder: string): string {
-  writeRuntime(path.join(repositoryRoot, "runtime"), path.join(folder, "runtime"));
+/** Writes the package, the module twice, the empty pair and a script for each; returns the scripts. */
+function writeScripts(folder: string): Record<"byPath" | "byName" | "empty", string> {
+  const packageFolder = path.join(folder, "node_modules", "adjoint");
+  writeRuntime(path.join(repositoryRoot, "runtime"), path.join(packageFolder, "runtime"));
+  const exports = runtimeExports();
+  writeFileSync(
+    path.join(packageFolder, "package.json"),
+    JSON.stringify({ name: "adjoint", type: "module", exports: mapValues(exports, toMjs) }),
+  );
   const source = readFileSync(path.join(repositoryRoot, generatedModule), "utf8");
   const factory = /export function (create\w+)\(/.exec(source)?.[1];
   if (factory === undefined) throw new Error(`${generatedModule} exports no create function`);
-  const module = toJavaScript(source).replace(/(["'])adjoint\/runtime\1/g, '"./runtime/index.mjs"');
-  writeFileSync(path.join(folder, "module.mjs"), module);
-  const script = path.join(folder, "first-gradient.mjs");
-  writeFileSync(
-    script,
-    [
-      "const start = performance.now();",
-      `const { ${factory} } = await import("./module.mjs");`,
-      `const instance = ${factory}();`,
-      "instance.inputs.x[0] = 3;",
-      "instance.inputs.y[0] = 4;",
-      "const { df_dx } = instance.grad();",
-      "const done = performance.now();",
-      "console.log(JSON.stringify({ start, done, df_dx: df_dx[0] }));",
-    ].join("\n"),
+  const module = toJavaScript(source);
+  const byPath = module.replace(/(["'])(adjoint\/runtime[^"']*)\1/g, (whole, quote, specifier) => {
+    const target = exports[`.${specifier.slice("adjoint".length)}`];
+    if (target === undefined) throw new Error(`package.json does not export ${specifier}`);
+    return `${quote}./node_modules/adjoint/${toMjs(target).slice(2)}${quote}`;
+  });
+  writeFileSync(path.join(folder, "by-path.mjs"), byPath);
+  writeFileSync(path.join(folder, "by-name.mjs"), module);
+  writeFileSync(path.join(folder, "empty-runtime.mjs"), "export const nothing = 0;\n");
+  writeFileSync(path.join(folder, "empty.mjs"), 'export { nothing } from "./empty-runtime.mjs";\n');
+  // everything between the two clock reads is ours; printing the result comes after
+  const write = (name: string, lines: readonly string[], printed: string) => {
+    const script = path.join(folder, name);
+    const timed = ["const start = performance.now();", ...lines, "const done = performance.now();"];
+    writeFileSync(script, [...timed, `console.log(JSON.stringify(${printed}));`].join("\n") + "\n");
+    return script;
+  };
+  const firstGradient = (module: string) => [
+    `const { ${factory} } = await import("./${module}");`,
+    `const instance = ${factory}();`,
+    "instance.inputs.x[0] = 3;",
+    "instance.inputs.y[0] = 4;",
+    "const { df_dx } = instance.grad();",
+  ];
+  const gradientPrinted = "{ start, done, df_dx: df_dx[0] }";
+  return {
+    byPath: write("first-gradient-by-path.mjs", firstGradient("by-path.mjs"), gradientPrinted),
+    byName: write("first-gradient-by-name.mjs", firstGradient("by-name.mjs"), gradientPrinted),
+    empty: write("empty-import.mjs", ['await import("./empty.mjs");'], "{ start, done }"),
+  };
+}
+
+/** The runtime entries of package.json "exports": "./runtime/core" -> "./runtime/core.ts". */
+function runtimeExports(): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(path.join(repositoryRoot, "package.json"), "utf8"));
+  const exports = manifest.exports as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(exports).filter(
+      ([name]) => name === "./runtime" || name.startsWith("./runtime/"),
+    ),
   );
-  return script;
+}
+
+function mapValues(record: Record<string, string>, f: (value: string) => string) {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
+}
+
+function toMjs(file: string): string {
+  return file.replace(/\.ts$/, ".mjs");
 }
 
 /** Every .ts file of the runtime as .mjs, its relative imports pointing at the .mjs files. */
@@ -81,7 +141,7 @@ function writeRuntime(from: string, to: string): void {
         /(["'])(\.{1,2}\/[^"']+)\.ts\1/g,
         "$1$2.mjs$1",
       );
-      writeFileSync(path.join(to, entry.name.replace(/\.ts$/, ".mjs")), javaScript);
+      writeFileSync(path.join(to, toMjs(entry.name)), javaScript);
     }
   }
 }
@@ -92,11 +152,13 @@ function toJavaScript(source: string): string {
   }).outputText;
 }
 
-function spawnOnce(script: string): { start: number; done: number } | string {
+/** One fresh process; a gradient script must print the known ∂f/∂x. */
+function spawnOnce(script: string, gradient: boolean): Run | string {
   const child = spawnSync(process.execPath, [script], { encoding: "utf8", timeout: 30_000 });
   if (child.status !== 0)
     return `node ${path.basename(script)}: exit ${child.status}: ${child.stderr.trim()}`;
-  const result = JSON.parse(child.stdout) as { start: number; done: number; df_dx: number };
-  if (result.df_dx !== 24) return `the first gradient gave ∂f/∂x = ${result.df_dx}, not 24`;
+  const result = JSON.parse(child.stdout) as { start: number; done: number; df_dx?: number };
+  if (gradient && result.df_dx !== 24)
+    return `${path.basename(script)}: the first gradient gave ∂f/∂x = ${result.df_dx}, not 24`;
   return result;
 }

@@ -1,7 +1,13 @@
 // In-process compilation: the same generated module the CLI writes, executed here (tests, experiments).
-import * as runtime from "../runtime/index.ts";
-import type { Arena, FeedValue, Instance } from "../runtime/index.ts";
-import { generate, type Generated, type GenerateOptions } from "./codegen/generate.ts";
+// the core is all that generated code imports, whatever specifier names it
+import * as runtime from "../runtime/core.ts";
+import type { Arena, FeedValue, Instance } from "../runtime/core.ts";
+import {
+  defaultRuntimeImport,
+  generate,
+  type Generated,
+  type GenerateOptions,
+} from "./codegen/generate.ts";
 import { transpileToCommonJs } from "./codegen/module.ts";
 import { AdjointError } from "./errors.ts";
 import { isProgram, type Program } from "./ir/program.ts";
@@ -25,7 +31,7 @@ export interface Compiled extends Generated {
 export async function compile(program: Program, options: GenerateOptions = {}): Promise<Compiled> {
   if (!isProgram(program))
     throw new AdjointError(`compile: expected a program built with program(...)`);
-  const runtimeImport = options.runtimeImport ?? "adjoint/runtime";
+  const runtimeImport = options.runtimeImport ?? defaultRuntimeImport;
   const generated = await generate(program, { ...options, runtimeImport });
   const factory = load(generated.source, runtimeImport, `create${factoryName(generated)}`);
   return {

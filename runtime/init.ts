@@ -4,7 +4,7 @@
 // Fan-in and fan-out come from the shape: a 2-D weight is [fanIn, fanOut] (x·W, as g.matmul(x, W)
 // reads it); rank 0 has fans 1 and 1; rank 1 ([n], a bias) has n and n; rank 3 and up is a kernel
 // [...window, in, out] whose fans are in and out times the window's size.
-import { AdjointRuntimeError } from "./index.ts";
+import { AdjointRuntimeError } from "./core.ts";
 import type { Rng } from "./random.ts";
 
 export type View = Float64Array | Float32Array;

@@ -8,7 +8,7 @@
 //   u32     header length in bytes (where the values start, a multiple of 8)
 //   per param: u16 name length, the name (ASCII, a dotted path "layer1.W"), u8 rank, u32 per dim
 //   zero padding to the header length, then each param's values in header order
-import { AdjointRuntimeError } from "./index.ts";
+import { AdjointRuntimeError } from "./core.ts";
 
 /** Param views as an instance has them: typed arrays, nested by the segments of their names. */
 export interface ParamViews {

@@ -1,7 +1,7 @@
 // Seeded randomness for applications and examples: the same 32-bit seed gives the same numbers on
 // every platform. xoshiro128** generates; splitmix32 expands the seed into its 128-bit state.
 // Browser-safe: 32-bit integer arithmetic only (Math.imul and shifts).
-import { AdjointRuntimeError } from "./index.ts";
+import { AdjointRuntimeError } from "./core.ts";
 
 /** A seeded source of random numbers. Every method advances the one stream. */
 export class Rng {

@@ -1,6 +1,6 @@
 // Command line: `adjoint compile FILES --out DIR [--check]`, with help for every option.
 import { parseArgs } from "node:util";
-import { compilerVersion } from "../codegen/generate.ts";
+import { compilerVersion, defaultRuntimeImport } from "../codegen/generate.ts";
 import { checkFiles, compileFiles } from "./compile.ts";
 import { reportingErrors, usageError } from "./exit.ts";
 import { runExplain } from "./explain.ts";
@@ -27,7 +27,7 @@ Options:
   --check                  write nothing; exit 1 naming every generated file that is missing,
                            stale (its graph changed) or hand-edited, exit 0 if all are current
   --runtime-import <spec>  module the generated code imports the runtime from
-                           (default: adjoint/runtime)
+                           (default: ${defaultRuntimeImport})
   --svg <dir>              also draw each graph with its adjoint nodes to DIR/FILE.svg
   --dot <dir>              also write each graph as Graphviz DOT to DIR/FILE.dot
   --report                 print, per file and entry point, the node count after each pass,
@@ -61,7 +61,7 @@ async function runCompile(argv: readonly string[]): Promise<number> {
       options: {
         out: { type: "string", default: "generated" },
         check: { type: "boolean", default: false },
-        "runtime-import": { type: "string", default: "adjoint/runtime" },
+        "runtime-import": { type: "string", default: defaultRuntimeImport },
         report: { type: "boolean", default: false },
         svg: { type: "string" },
         dot: { type: "string" },

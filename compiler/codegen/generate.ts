@@ -14,8 +14,14 @@ import { splitEntry, type SplitEntry } from "./split.ts";
 
 export const compilerVersion: string = createRequire(import.meta.url)("../../package.json").version;
 
+/**
+ * What generated code imports by default: the runtime's core alone, not the whole `adjoint/runtime`,
+ * because Node reads, parses and links every file of the import graph before the first call.
+ */
+export const defaultRuntimeImport = "adjoint/runtime/core";
+
 export interface GenerateOptions {
-  /** Module specifier the generated code imports the runtime from. */
+  /** Module specifier the generated code imports the runtime from (default `defaultRuntimeImport`). */
   readonly runtimeImport?: string;
   /** File name shown in the header, e.g. "quadratic.graph.ts". */
   readonly sourceName?: string;
@@ -107,7 +113,7 @@ function layOut(plan: Plan, options: GenerateOptions) {
     [...targets].map((name) => [name, plan.table.claim(`${name}Called`)] as const),
   );
   const layout: ModuleLayout = {
-    runtimeImport: options.runtimeImport ?? "adjoint/runtime",
+    runtimeImport: options.runtimeImport ?? defaultRuntimeImport,
     arenaType: options.dtype ?? (plan.program.dtype === "f32" ? "f32" : "f64"),
     arenaLength: plan.arenaLength + spills,
     spill,

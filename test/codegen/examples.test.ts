@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile, type Compiled, type GenerateOptions, type Program } from "adjoint";
 import { checkFiles } from "../../compiler/cli/compile.ts";
+import { defaultRuntimeImport } from "../../compiler/codegen/generate.ts";
 import { checkEntry, randomLeaves, type Domains } from "../support/oracle.ts";
 import { seeded } from "../support/random.ts";
 
@@ -103,11 +104,28 @@ describe.each(graphFiles)("%s lowered differently", (file) => {
   );
 });
 
+it("every committed module imports the runtime's core and nothing else", () => {
+  const benchDir = path.join(generatedDir, "bench");
+  const modules = [generatedDir, benchDir].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => path.join(dir, file)),
+  );
+  expect(modules.length).toBeGreaterThan(graphFiles.length);
+  for (const module of modules) {
+    const source = readFileSync(module, "utf8");
+    const imports = [...source.matchAll(/^import\b[^;]*?from\s+"([^"]+)";$/gm)].map((m) => m[1]);
+    expect(imports, module).toEqual([defaultRuntimeImport]);
+    expect(source, module).not.toMatch(/\bimport\s*\(|\brequire\s*\(/);
+  }
+  expect(defaultRuntimeImport).toBe("adjoint/runtime/core");
+});
+
 it("checkFiles finds every committed module current", async () => {
   const files = graphFiles.map((file) => path.join(examplesDir, file));
   const problems = await checkFiles(files, {
     outDir: generatedDir,
-    runtimeImport: "adjoint/runtime",
+    runtimeImport: defaultRuntimeImport,
   });
   expect(problems).toEqual([]);
 });

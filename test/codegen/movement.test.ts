@@ -137,7 +137,9 @@ describe("an embedding lookup in generated code", () => {
 
   it("checks every index it reads and imports checkIndex from the runtime", async () => {
     const compiled = await compile(lookup);
-    expect(compiled.source).toMatch(/import \{[^}]*\bcheckIndex\b[^}]*\} from "adjoint\/runtime"/);
+    expect(compiled.source).toMatch(
+      /import \{[^}]*\bcheckIndex\b[^}]*\} from "adjoint\/runtime\/core"/,
+    );
     expect(compiled.source).toContain('checkIndex(ids[p], 3, "gather along axis 0 of [3,2]")');
     expect(compiled.source).toContain('checkIndex(ids[p], 3, "scatterAdd along axis 0 of [3,2]")');
     expect(compiled.source).toContain('checkIndex(ids[p], 3, "oneHot of depth 3")');

@@ -155,7 +155,9 @@ describe("runtime/", () => {
     }
   });
 
-  it("index.ts holds the feed checks", () => {
-    expect(code("index.ts")).toContain("export function feedInputs");
+  it("core.ts holds the feed checks and imports nothing; index.ts re-exports it", () => {
+    expect(code("core.ts")).toContain("export function feedInputs");
+    expect(code("core.ts")).not.toMatch(/\bfrom\s+"|\bimport\s*\(/);
+    expect(code("index.ts")).toContain('export * from "./core.ts";');
   });
 });

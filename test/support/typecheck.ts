@@ -3,13 +3,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { Project, ts } from "ts-morph";
 
 const runtimeDir = new URL("../../runtime/", import.meta.url);
-/** Every runtime file by name: index.ts re-exports the others. */
+/** Every runtime file by name: index.ts re-exports the others, core.ts is what modules import. */
 const runtimeSources = readdirSync(runtimeDir)
   .filter((file) => file.endsWith(".ts"))
   .map((file) => [file, readFileSync(new URL(file, runtimeDir), "utf8")] as const);
 
 /** The runtime import to generate with, so that modules resolve the in-memory runtime. */
-export const memoryRuntimeImport = "../runtime/index.ts";
+export const memoryRuntimeImport = "../runtime/core.ts";
 
 /** Diagnostics (one line each) for modules generated with `memoryRuntimeImport`; [] when they check. */
 export function typeCheck(modules: Readonly<Record<string, string>>): string[] {

@@ -1,0 +1,191 @@
+// The core of the runtime, all that generated modules import: one arena per instance, named views,
+// checked feeds. It imports nothing, so loading a generated module reads two files (start-up time
+// is counted per file), and uses no Node-only API, so generated code runs unchanged in a browser.
+
+export type DType = "f64" | "f32";
+export type Arena = Float64Array | Float32Array;
+
+/** A value for an input: a number for a one-element input, or one number per element. */
+export type FeedValue = number | ArrayLike<number>;
+export type Feeds<Name extends string> = { readonly [K in Name]: FeedValue };
+
+/** What a generated entry point needs to know about each input it reads. */
+export interface InputSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly view: Arena;
+  /** Integer labels or a boolean mask, stored in the float arena; a float input when absent. */
+  readonly dtype?: "i32" | "bool";
+}
+
+export class AdjointRuntimeError extends Error {
+  override readonly name = "AdjointRuntimeError";
+}
+
+/** The instance's one allocation: every input, param, output and intermediate lives in it. */
+export function allocateArena(dtype: "f64", length: number): Float64Array;
+export function allocateArena(dtype: "f32", length: number): Float32Array;
+export function allocateArena(dtype: DType, length: number): Arena;
+export function allocateArena(dtype: DType, length: number): Arena {
+  return dtype === "f32" ? new Float32Array(length) : new Float64Array(length);
+}
+
+/** Copies `feeds` into the input views of `entry`, checking names, lengths and element types. */
+export function feedInputs(entry: string, specs: readonly InputSpec[], feeds: unknown): void {
+  if (typeof feeds !== "object" || feeds === null) {
+    throw new AdjointRuntimeError(
+      `${entry}: feeds must be an object of inputs, got ${describe(feeds)}`,
+    );
+  }
+  const given = feeds as Record<string, unknown>;
+  for (const key in given) {
+    if (!specs.some((spec) => spec.name === key)) {
+      throw new AdjointRuntimeError(`${entry}: unknown input "${key}"; it reads ${names(specs)}`);
+    }
+  }
+  // every feed is checked before any is written, so a rejected call changes no view
+  for (const spec of specs) checkFeed(entry, spec, given[spec.name]);
+  for (const spec of specs) {
+    const value = given[spec.name] as FeedValue;
+    if (typeof value === "number") spec.view[0] = value;
+    else spec.view.set(value);
+  }
+}
+
+function checkFeed(entry: string, spec: InputSpec, value: unknown): void {
+  const shape = shapeText(spec);
+  const expected = spec.view.length;
+  if (value === undefined) {
+    throw new AdjointRuntimeError(`${entry}: missing input "${spec.name}" (shape ${shape})`);
+  }
+  if (typeof value === "number") {
+    if (expected !== 1) {
+      throw new AdjointRuntimeError(
+        `${entry}: input "${spec.name}" has shape ${shape} (${expected} values); a single number fits only one value`,
+      );
+    }
+    checkElements(entry, spec, value);
+    return;
+  }
+  if (ArrayBuffer.isView(value)) {
+    if (value.constructor !== spec.view.constructor) {
+      throw new AdjointRuntimeError(
+        `${entry}: input "${spec.name}" (shape ${shape}) must be a ${spec.view.constructor.name} or an array of numbers, ` +
+          `got ${value.constructor.name}`,
+      );
+    }
+  } else if (!Array.isArray(value) || !value.every((element) => typeof element === "number")) {
+    throw new AdjointRuntimeError(
+      `${entry}: input "${spec.name}" (shape ${shape}) must be a number, an array of numbers or a ${spec.view.constructor.name}, ` +
+        `got ${describe(value)}`,
+    );
+  }
+  const values = value as ArrayLike<number>;
+  if (values.length !== expected) {
+    throw new AdjointRuntimeError(
+      `${entry}: input "${spec.name}" has shape ${shape} (${expected} values), got ${values.length} values`,
+    );
+  }
+  checkElements(entry, spec, values);
+}
+
+/**
+ * Every fed value must be one the input can hold: finite for a float input (NaN and ±Infinity are
+ * almost always a bug upstream; write the view directly to pass them on purpose), a whole int32
+ * for an i32 input, 0 or 1 for a bool one. One pass over values the feed copies anyway.
+ */
+function checkElements(entry: string, spec: InputSpec, values: FeedValue): void {
+  const wrong = firstWrong(spec, values);
+  if (wrong < 0) return;
+  const value = typeof values === "number" ? values : values[wrong];
+  const kind = spec.dtype === undefined ? "" : `, ${spec.dtype}`;
+  const where =
+    spec.shape.length === 0 ? "" : ` at ${position(spec.shape, wrong)} (element ${wrong})`;
+  throw new AdjointRuntimeError(
+    `${entry}: input "${spec.name}" (shape ${shapeText(spec)}${kind}) holds ${value}${where}${problem(spec, value)}`,
+  );
+}
+
+/** The index of the first value `spec` cannot hold, or -1. */
+function firstWrong(spec: InputSpec, values: FeedValue): number {
+  const accepts = acceptor(spec);
+  if (typeof values === "number") return accepts(values) ? -1 : 0;
+  for (let i = 0; i < values.length; i++) if (!accepts(values[i])) return i;
+  return -1;
+}
+
+const maxF32 = 3.4028234663852886e38;
+const int32Min = -2147483648;
+const int32Max = 2147483647;
+/** Whole numbers a float32 holds exactly: up to 2²⁴ in magnitude. */
+const exactF32 = 16777216;
+
+function acceptor(spec: InputSpec): (value: number) => boolean {
+  const f32 = spec.view instanceof Float32Array;
+  if (spec.dtype === "bool") return (value) => value === 0 || value === 1;
+  if (spec.dtype === "i32") {
+    const low = f32 ? -exactF32 : int32Min;
+    const high = f32 ? exactF32 : int32Max;
+    return (value) => Number.isInteger(value) && value >= low && value <= high;
+  }
+  // a float32 view would turn a finite value beyond its range into ±Infinity
+  if (f32) return (value) => Math.abs(value) <= maxF32 || Math.abs(Math.fround(value)) <= maxF32;
+  return (value) => Number.isFinite(value);
+}
+
+/** Why `value` is wrong for `spec`, as the end of the message. */
+function problem(spec: InputSpec, value: number): string {
+  const f32 = spec.view instanceof Float32Array;
+  if (spec.dtype === "bool") return "; a bool input takes 0 or 1";
+  if (spec.dtype === "i32") {
+    return f32
+      ? `; an i32 input of a float32 program takes whole numbers from -${exactF32} to ${exactF32}`
+      : `; an i32 input takes whole numbers from ${int32Min} to ${int32Max}`;
+  }
+  if (Number.isFinite(value)) return ", which overflows float32";
+  return "; fed values must be finite";
+}
+
+/** The multi-index of element `flat` of a row-major tensor of `shape`: "[1,0]". */
+function position(shape: readonly number[], flat: number): string {
+  const index = new Array<number>(shape.length);
+  let rest = flat;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = rest % shape[axis];
+    rest = Math.floor(rest / shape[axis]);
+  }
+  return `[${index.join(",")}]`;
+}
+
+// with shapes, so a misspelt name can be matched to the input it meant
+function names(specs: readonly InputSpec[]): string {
+  return specs.length === 0
+    ? "no inputs"
+    : specs.map((spec) => `"${spec.name}" (shape ${shapeText(spec)})`).join(", ");
+}
+
+function shapeText(spec: InputSpec): string {
+  return `[${spec.shape.join(",")}]`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array with non-number elements";
+  return typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value;
+}
+
+/** The shape every generated instance has; generated modules declare precise types. */
+export interface Instance {
+  readonly arena: Arena;
+  readonly inputs: Readonly<Record<string, Arena>>;
+  readonly params: Readonly<Record<string, Arena>>;
+}
+
+/**
+ * `index` when it is a whole number in [0, size); otherwise a clear error naming `where` (the
+ * generated op and its source line). Called by gather and oneHot kernels on every index they read.
+ */
+export function checkIndex(index: number, size: number, where: string): number {
+  if (Number.isInteger(index) && index >= 0 && index < size) return index;
+  throw new AdjointRuntimeError(`${where}: index ${index} is out of range [0, ${size})`);
+}
