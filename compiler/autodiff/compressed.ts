@@ -9,13 +9,15 @@ import { jacobianPattern, type Pattern } from "./sparsity.ts";
 
 /**
  * The Hessian blocks of f (as `hessian` in transforms.ts) from the gradient `grads`, with one hvp
- * per color; undefined when the coloring saves nothing (a dense pattern, or a color per column).
+ * per color; undefined when the coloring saves nothing (a dense pattern, or a color per column)
+ * or when a node repeats in `xs` (its columns would be one).
  */
 export function compressedHessian(
   g: Ops,
   grads: readonly Node[],
   xs: readonly Node[],
 ): Node[][] | undefined {
+  if (new Set(xs).size !== xs.length) return undefined;
   const pattern = jacobianPattern(grads, xs);
   if (pattern === "dense") return undefined;
   const coloring = colorColumns(pattern);
@@ -27,7 +29,7 @@ export function compressedHessian(
       const shape = [...xi.shape, ...xj.shape];
       const { from, to } = blockEntries(pattern, coloring, starts[i], starts[j], xi, xj);
       if (from.length === 0) return g.constant(0, shape);
-      // H[a, b] = compressed[from] at the pattern's entries, zero elsewhere
+      // block[to[e]] = compressed[from[e]] for the pattern's entries e, zero elsewhere
       const entries = g.gather(compressed, g.constant(from, [from.length], "i32"));
       const flat = g.scatterAdd(entries, g.constant(to, [to.length], "i32"), 0, [sizeOf(shape)]);
       return g.reshape(flat, shape);

@@ -7,6 +7,7 @@ import { colorColumns } from "../../compiler/autodiff/coloring.ts";
 import { jacobianPattern } from "../../compiler/autodiff/sparsity.ts";
 import { denseHessian } from "../../compiler/autodiff/transforms.ts";
 import { interpret } from "../../compiler/ir/interpret.ts";
+import { build, values } from "../support/build.ts";
 import { expectClose } from "../support/oracle.ts";
 import { seeded, uniform } from "../support/random.ts";
 
@@ -114,5 +115,22 @@ describe("a compiled compressed Hessian", () => {
     const compiled = await compile(built);
     const { h } = compiled.entry(compiled.create(), "hessian")({ x });
     expectClose(h, interpret([dense!], { x })[0], 1e-13, "H");
+  });
+});
+
+describe("the dense path", () => {
+  it("serves a repeated input, whose blocks are all the one Hessian", () => {
+    const { nodes } = build((g) => {
+      const x = g.input("x", [4]);
+      const [[a, b], [c, d]] = g.hessian(g.sum(g.exp(x)), [x, x]);
+      return { a, b, c, d };
+    });
+    const x = [0.1, 0.2, -0.3, 0.4];
+    const diagonal = [0, 1, 2, 3].flatMap((i) =>
+      [0, 1, 2, 3].map((j) => (i === j ? Math.exp(x[i]) : 0)),
+    );
+    for (const block of [nodes.a, nodes.b, nodes.c, nodes.d]) {
+      expectClose(values(block, { x }), diagonal, 1e-15, "block");
+    }
   });
 });
