@@ -64,7 +64,8 @@ export class TransformBuilder extends Ops {
   }
 
   /**
-   * Dense Hessian of the scalar `f`, shape [...x.shape, ...x.shape], one hvp per element of x.
+   * Dense Hessian of the scalar `f`, shape [...x.shape, ...x.shape]: one hvp per color of its
+   * structural sparsity pattern (3 for a tridiagonal Hessian), at most one per element of x.
    * For a list of nodes, the blocks: [i][j] of shape [...xs[i].shape, ...xs[j].shape].
    */
   hessian(f: Node, x: Node): Node;
