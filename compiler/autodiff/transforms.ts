@@ -1,10 +1,10 @@
 // Transforms composed from the two modes: Hessian-vector products (forward over reverse), dense
 // Hessians from one hvp per color of their sparsity pattern (or per basis vector), and Jacobians
-// by whichever mode needs fewer sweeps.
+// by one jvp per color or whichever mode needs fewer sweeps.
 import type { Ops } from "../dsl/ops.ts";
 import type { Node } from "../ir/node.ts";
 import { sizeOf, type Shape } from "../ir/shape.ts";
-import { compressedHessian } from "./compressed.ts";
+import { compressedHessian, compressedJacobian } from "./compressed.ts";
 import { jvp } from "./forward.ts";
 import { vjp } from "./reverse.ts";
 
@@ -45,8 +45,18 @@ export function denseHessian(g: Ops, grads: readonly Node[], xs: readonly Node[]
 /**
  * ∂y/∂x with shape [...y.shape, ...x.shape]. Forward mode costs one jvp per input element and
  * reverse mode one vjp per output element: by default the cheaper one (forward when x is smaller).
+ * Unless reverse mode is asked for, one jvp per color of the columns of its structural pattern
+ * replaces them when that takes fewer products (exact: the same numbers).
  */
-export function jacobian(g: Ops, y: Node, x: Node, mode: JacobianMode = jacobianMode(y, x)): Node {
+export function jacobian(g: Ops, y: Node, x: Node, mode?: JacobianMode): Node {
+  const chosen = mode ?? jacobianMode(y, x);
+  const sweeps = sizeOf((chosen === "forward" ? x : y).shape);
+  const compressed = mode === "reverse" ? undefined : compressedJacobian(g, y, x, sweeps);
+  return compressed ?? basisJacobian(g, y, x, chosen);
+}
+
+/** ∂y/∂x from one jvp per basis vector of x (forward) or one vjp per basis vector of y (reverse). */
+export function basisJacobian(g: Ops, y: Node, x: Node, mode: JacobianMode): Node {
   const shape = [...y.shape, ...x.shape];
   if (mode === "forward") {
     // column j = J·eⱼ, stacked on a new last axis

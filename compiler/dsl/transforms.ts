@@ -80,6 +80,8 @@ export class TransformBuilder extends Ops {
   /**
    * Jacobian ∂y/∂x, shape [...y.shape, ...x.shape]: by forward mode (a jvp per element of x) when x
    * has fewer elements than y, by reverse mode (a vjp per element of y) otherwise, unless `mode`.
+   * Except in reverse mode, a sparse Jacobian takes one jvp per color of its structural pattern
+   * when that is fewer.
    */
   jacobian(y: Node, x: Node, options: { readonly mode?: JacobianMode } = {}): Node {
     const [output, input] = this.nodeList("jacobian", [y, x]);

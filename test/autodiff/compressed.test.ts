@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { compile, program, type Node, type ProgramBuilder } from "adjoint";
 import { colorColumns } from "../../compiler/autodiff/coloring.ts";
 import { jacobianPattern } from "../../compiler/autodiff/sparsity.ts";
-import { denseHessian } from "../../compiler/autodiff/transforms.ts";
+import { basisJacobian, denseHessian } from "../../compiler/autodiff/transforms.ts";
 import { interpret } from "../../compiler/ir/interpret.ts";
 import { build, values } from "../support/build.ts";
 import { expectClose } from "../support/oracle.ts";
@@ -132,5 +132,44 @@ describe("the dense path", () => {
     for (const block of [nodes.a, nodes.b, nodes.c, nodes.d]) {
       expectClose(values(block, { x }), diagonal, 1e-15, "block");
     }
+  });
+});
+
+describe("compressed Jacobians equal one sweep per basis vector", () => {
+  /** g.jacobian (compressed where it saves sweeps) against both uncompressed modes. */
+  function expectSameJacobians(size: number, f: (g: ProgramBuilder, x: Node) => Node) {
+    const { nodes } = build((g) => {
+      const x = g.input("x", [size]);
+      const y = f(g, x);
+      return {
+        chosen: g.jacobian(y, x),
+        forward: g.jacobian(y, x, { mode: "forward" }),
+        basisForward: basisJacobian(g, y, x, "forward"),
+        basisReverse: basisJacobian(g, y, x, "reverse"),
+      };
+    });
+    const x = uniform(seeded(9), size);
+    const want = values(nodes.basisReverse, { x });
+    expectClose(values(nodes.basisForward, { x }), want, 1e-14, "uncompressed forward");
+    expectClose(values(nodes.chosen, { x }), want, 1e-14, "default");
+    expectClose(values(nodes.forward, { x }), want, 1e-14, "forward");
+    return nodes;
+  }
+
+  it("an elementwise map: one color, so one jvp", () => {
+    const nodes = expectSameJacobians(10, (g, x) => g.mul(g.exp(x), g.sin(x)));
+    // a gather and a scatter instead of 10 stacked columns
+    expect(nodes.chosen.inputs[0].op).toBe("scatterAdd");
+  });
+
+  it("neighbour differences, a banded rectangular Jacobian", () => {
+    expectSameJacobians(12, (g, x) =>
+      g.concat([g.mul(g.slice(x, [1], [12]), g.slice(x, [0], [11])), g.square(x)]),
+    );
+  });
+
+  it("a dense map keeps the uncompressed sweeps", () => {
+    const nodes = expectSameJacobians(5, (g, x) => g.mul(x, g.sum(g.square(x))));
+    expect(nodes.chosen.inputs[0].op).not.toBe("scatterAdd");
   });
 });
