@@ -1,8 +1,10 @@
 // Transforms composed from the two modes: Hessian-vector products (forward over reverse), dense
-// Hessians from one hvp per basis vector, and Jacobians by whichever mode needs fewer sweeps.
+// Hessians from one hvp per color of their sparsity pattern (or per basis vector), and Jacobians
+// by one jvp per color or whichever mode needs fewer sweeps.
 import type { Ops } from "../dsl/ops.ts";
 import type { Node } from "../ir/node.ts";
 import { sizeOf, type Shape } from "../ir/shape.ts";
+import { compressedHessian, compressedJacobian } from "./compressed.ts";
 import { jvp } from "./forward.ts";
 import { vjp } from "./reverse.ts";
 
@@ -15,10 +17,16 @@ export function hvp(g: Ops, f: Node, xs: readonly Node[], vs: readonly Node[]): 
 
 /**
  * Blocks of the Hessian of scalar `f`: block [i][j] has shape [...xᵢ.shape, ...xⱼ.shape] and holds
- * ∂²f/∂xᵢ[a]∂xⱼ[b]. Row a of every block in row i is one hvp along the basis vector eₐ of xᵢ.
+ * ∂²f/∂xᵢ[a]∂xⱼ[b]. One hvp per color of the columns of its structural pattern when that is fewer
+ * than one per element (exact: the same numbers), else one hvp per basis vector.
  */
 export function hessian(g: Ops, f: Node, xs: readonly Node[]): Node[][] {
   const grads = gradient(g, f, xs);
+  return compressedHessian(g, grads, xs) ?? denseHessian(g, grads, xs);
+}
+
+/** The Hessian blocks from ∇f with one hvp per basis vector: row a of block [i][j] is the hvp along eₐ of xᵢ. */
+export function denseHessian(g: Ops, grads: readonly Node[], xs: readonly Node[]): Node[][] {
   return xs.map((xi, i) => {
     const tangents = (e: Node) => xs.map((xk, k) => (k === i ? e : g.constant(0, xk.shape)));
     // columns[a][j] = ∂∇ⱼf/∂xᵢ[a]
@@ -37,8 +45,18 @@ export function hessian(g: Ops, f: Node, xs: readonly Node[]): Node[][] {
 /**
  * ∂y/∂x with shape [...y.shape, ...x.shape]. Forward mode costs one jvp per input element and
  * reverse mode one vjp per output element: by default the cheaper one (forward when x is smaller).
+ * Unless reverse mode is asked for, one jvp per color of the columns of its structural pattern
+ * replaces them when that takes fewer products (exact: the same numbers).
  */
-export function jacobian(g: Ops, y: Node, x: Node, mode: JacobianMode = jacobianMode(y, x)): Node {
+export function jacobian(g: Ops, y: Node, x: Node, mode?: JacobianMode): Node {
+  const chosen = mode ?? jacobianMode(y, x);
+  const sweeps = sizeOf((chosen === "forward" ? x : y).shape);
+  const compressed = mode === "reverse" ? undefined : compressedJacobian(g, y, x, sweeps);
+  return compressed ?? basisJacobian(g, y, x, chosen);
+}
+
+/** ∂y/∂x from one jvp per basis vector of x (forward) or one vjp per basis vector of y (reverse). */
+export function basisJacobian(g: Ops, y: Node, x: Node, mode: JacobianMode): Node {
   const shape = [...y.shape, ...x.shape];
   if (mode === "forward") {
     // column j = J·eⱼ, stacked on a new last axis

@@ -64,7 +64,8 @@ export class TransformBuilder extends Ops {
   }
 
   /**
-   * Dense Hessian of the scalar `f`, shape [...x.shape, ...x.shape], one hvp per element of x.
+   * Dense Hessian of the scalar `f`, shape [...x.shape, ...x.shape]: one hvp per color of its
+   * structural sparsity pattern (3 for a tridiagonal Hessian), at most one per element of x.
    * For a list of nodes, the blocks: [i][j] of shape [...xs[i].shape, ...xs[j].shape].
    */
   hessian(f: Node, x: Node): Node;
@@ -79,6 +80,8 @@ export class TransformBuilder extends Ops {
   /**
    * Jacobian ∂y/∂x, shape [...y.shape, ...x.shape]: by forward mode (a jvp per element of x) when x
    * has fewer elements than y, by reverse mode (a vjp per element of y) otherwise, unless `mode`.
+   * Except in reverse mode, a sparse Jacobian takes one jvp per color of its structural pattern
+   * when that is fewer.
    */
   jacobian(y: Node, x: Node, options: { readonly mode?: JacobianMode } = {}): Node {
     const [output, input] = this.nodeList("jacobian", [y, x]);

@@ -5,6 +5,7 @@ import type { Ops } from "../dsl/ops.ts";
 import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape } from "../ir/shape.ts";
 import type { OpDef } from "./def.ts";
+import { firstInputSparsity } from "./sparsity.ts";
 
 export interface CustomVjpContext {
   /** Builds the adjoints; use only ops that have rules, so higher orders work. */
@@ -40,6 +41,8 @@ export const custom: OpDef<"custom"> = {
   },
   // forward mode follows the forward subgraph: ẏ = ẏ₀
   jvp: ({ dots: [value_dot] }) => value_dot,
+  // y = y₀
+  sparsity: firstInputSparsity,
 };
 
 /** The rule's answer, checked: one node or null per primal input, each of its input's shape. */

@@ -1,6 +1,7 @@
-// The shape of an op record: everything about one op (shape, eval, emit, vjp, jvp) in one place.
+// The shape of an op record: everything about one op (shape, eval, emit, vjp, jvp, sparsity) in one place.
 import type { Ops } from "../dsl/ops.ts";
 import type { AttrsOf, DType, FloatType, Node, NodeOf, OpName } from "../ir/node.ts";
+import type { SparsityRule } from "./sparsity.ts";
 import {
   broadcastShapes,
   broadcastStrides,
@@ -133,6 +134,11 @@ export interface OpDef<K extends OpName> {
   readonly vjp: (ctx: VjpContext<K>) => readonly (Node | null | NotDifferentiable)[];
   /** The output tangent (null: structural zero). Builds only ops that have rules. */
   readonly jvp: (ctx: JvpContext<K>) => Node | null;
+  /**
+   * Which input elements each output element may depend on (a superset of the structure of jvp),
+   * from the inputs' own dependencies: the sparsity of Jacobians and Hessians at compile time.
+   */
+  readonly sparsity: SparsityRule<K>;
 }
 
 /** NumPy broadcasting of operand shapes, or a ShapeError naming them. */

@@ -9,6 +9,7 @@ import {
   type OpDef,
   type VjpContext,
 } from "./def.ts";
+import { elementwiseSparsity, type SparsityRule } from "./sparsity.ts";
 
 export interface UnarySpec<K extends OpName> {
   readonly scalar: (x: number, attrs: AttrsOf[K]) => number;
@@ -17,6 +18,8 @@ export interface UnarySpec<K extends OpName> {
   readonly vjp: (ctx: VjpContext<K> & { readonly x: Node }) => Node | null;
   /** ẏ from ẋ (a null ẋ gives a null ẏ before the rule runs; null: no tangent flows). */
   readonly jvp: (ctx: JvpContext<K> & { readonly x: Node; readonly x_dot: Node }) => Node | null;
+  /** Which elements of x each output element depends on: by default its own. */
+  readonly sparsity?: SparsityRule<K>;
 }
 
 export function unary<K extends OpName>(spec: UnarySpec<K>): OpDef<K> {
@@ -30,6 +33,8 @@ export function unary<K extends OpName>(spec: UnarySpec<K>): OpDef<K> {
       const x_dot = ctx.dots[0];
       return x_dot === null ? null : spec.jvp({ ...ctx, x: ctx.inputs[0], x_dot });
     },
+    // y[i] = f(x[i])
+    sparsity: spec.sparsity ?? elementwiseSparsity,
   };
 }
 
@@ -68,6 +73,8 @@ export function binary<K extends OpName>(spec: BinarySpec<K>): OpDef<K> {
       const y_dot = spec.jvp({ ...ctx, a, b, a_dot, b_dot });
       return y_dot === null ? null : ctx.g.broadcastTo(y_dot, ctx.y.shape);
     },
+    // y[i] = f(a[i], b[i]), broadcast
+    sparsity: elementwiseSparsity,
   };
 }
 

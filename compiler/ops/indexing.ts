@@ -1,10 +1,11 @@
 // Integer indexing: gather (an embedding lookup along any axis), its adjoint scatterAdd, and oneHot.
 // Generated code checks every index it reads with the runtime's checkIndex.
 import { AdjointError } from "../errors.ts";
-import type { DType, FloatType } from "../ir/node.ts";
+import type { DType, FloatType, Node } from "../ir/node.ts";
 import { formatShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import { notDifferentiable, ShapeError, type OpDef, type Tensor } from "./def.ts";
 import { offset } from "./loops.ts";
+import { noSparsity, readSparsity } from "./sparsity.ts";
 
 /**
  * A tensor of `shape` seen around `axis` as [outer, size, inner], indexed by `count` indices:
@@ -115,6 +116,21 @@ function indexAt(indices: string, shape: Shape): string {
   return sizeOf(shape) === 1 ? `${indices}[0]` : `${indices}[p]`;
 }
 
+/** The positions along the axis that index p may pick: its value if constant, else any. */
+function picked(indices: Node, p: number, size: number): number[] {
+  if (indices.op !== "const") return Array.from({ length: size }, (_, k) => k);
+  const { values } = indices.attrs;
+  const k = values.length === 1 ? values[0] : values[p];
+  return Number.isInteger(k) && k >= 0 && k < size ? [k] : [];
+}
+
+/** For each position k along the axis, the index positions p that may send to it. */
+function sendersTo(indices: Node, { size, count }: Geometry): number[][] {
+  const senders = Array.from({ length: size }, (): number[] => []);
+  for (let p = 0; p < count; p++) for (const k of picked(indices, p, size)) senders[k].push(p);
+  return senders;
+}
+
 export const gather: OpDef<"gather"> = {
   arity: 2,
   dtype: indexedDtype(["real", "index"]),
@@ -162,6 +178,17 @@ export const gather: OpDef<"gather"> = {
   // ẏ = gather(ẋ, indices)
   jvp: ({ g, inputs: [, indices], dots: [x_dot], attrs: { axis } }) =>
     x_dot === null ? null : g.gather(x_dot, indices, axis),
+  // y[o, p, j] = x[o, indices[p], j]
+  sparsity: ({ deps: [x_deps], inputs: [x, indices], shape, attrs: { axis } }) => {
+    const { size, inner, count } = geometry(x.shape, axis, indices.shape);
+    return readSparsity([x_deps], shape, (_, i) => {
+      const [o, p, j] = [Math.floor(i / (count * inner)), Math.floor(i / inner) % count, i % inner];
+      return picked(indices, p, size).map((k) => ({
+        input: 0,
+        offset: (o * size + k) * inner + j,
+      }));
+    });
+  },
 };
 
 export const scatterAdd: OpDef<"scatterAdd"> = {
@@ -221,6 +248,16 @@ export const scatterAdd: OpDef<"scatterAdd"> = {
   // ẏ = scatterAdd(u̇, indices)
   jvp: ({ g, inputs: [, indices], dots: [updates_dot], attrs: { axis, shape } }) =>
     updates_dot === null ? null : g.scatterAdd(updates_dot, indices, axis, shape),
+  // y[o, k, j] = Σ_{p : indices[p] = k} u[o, p, j]
+  sparsity: ({ deps: [updates_deps], inputs: [, indices], shape, attrs: { axis } }) => {
+    const geo = geometry(shape, axis, indices.shape);
+    const senders = sendersTo(indices, geo);
+    const { size, inner, count } = geo;
+    return readSparsity([updates_deps], shape, (_, i) => {
+      const [o, k, j] = [Math.floor(i / (size * inner)), Math.floor(i / inner) % size, i % inner];
+      return senders[k].map((p) => ({ input: 0, offset: (o * count + p) * inner + j }));
+    });
+  },
 };
 
 export const oneHot: OpDef<"oneHot"> = {
@@ -253,4 +290,6 @@ export const oneHot: OpDef<"oneHot"> = {
   // labels are integers: nothing flows back to them, and the output has no tangent
   vjp: () => [notDifferentiable],
   jvp: () => null,
+  // integer labels: no dependency
+  sparsity: noSparsity,
 };

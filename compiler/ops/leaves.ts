@@ -1,6 +1,7 @@
 // Leaves: fed inputs, persistent params, and constants. They have no inputs, hence no adjoints to pass on.
 import { sizeOf } from "../ir/shape.ts";
 import type { OpDef } from "./def.ts";
+import { noSparsity } from "./sparsity.ts";
 
 export const input: OpDef<"input"> = {
   arity: "leaf",
@@ -11,6 +12,8 @@ export const input: OpDef<"input"> = {
   vjp: () => [],
   // tangents of leaves are seeded by the jvp transform itself
   jvp: () => null,
+  // a differentiated leaf is seeded by the sparsity analysis itself
+  sparsity: noSparsity,
 };
 
 export const param: OpDef<"param"> = {
@@ -20,6 +23,8 @@ export const param: OpDef<"param"> = {
   emit: { kind: "leaf" },
   vjp: () => [],
   jvp: () => null,
+  // a differentiated leaf is seeded by the sparsity analysis itself
+  sparsity: noSparsity,
 };
 
 export const constant: OpDef<"const"> = {
@@ -34,4 +39,6 @@ export const constant: OpDef<"const"> = {
   vjp: () => [],
   // the derivative of a constant is 0
   jvp: () => null,
+  // a differentiated leaf is seeded by the sparsity analysis itself
+  sparsity: noSparsity,
 };

@@ -13,6 +13,7 @@ import {
 import { fitTo, ShapeError, type KernelIO, type OpDef } from "./def.ts";
 import { plus } from "./elementwise.ts";
 import { loopNest, offset } from "./loops.ts";
+import { denseSparsity, unionOf, type Dependencies, type SparsityContext } from "./sparsity.ts";
 
 type MatmulAttrs = AttrsOf["matmul"];
 
@@ -281,7 +282,27 @@ export const matmul: OpDef<"matmul"> = {
       a_dot === null ? null : g.matmul(a_dot, b, attrs),
       b_dot === null ? null : g.matmul(a, b_dot, attrs),
     ),
+  // Y[t, i, j] = Σ_p op(A)[t, i, p]·op(B)[t, p, j]: row i of op(A) and column j of op(B)
+  sparsity: matmulSparsity,
 };
+
+function matmulSparsity({ deps, inputs: [a, b], attrs }: SparsityContext<"matmul">): Dependencies {
+  const [depsA, depsB] = deps;
+  if (depsA === "dense" || depsB === "dense") return "dense";
+  const { batch, m, k, n } = dims(a.shape, b.shape, attrs);
+  const startsB = batchOffsets(batch, batchStrides(b.shape, batch));
+  const along = (at: (p: number) => Int32Array) =>
+    unionOf(Array.from({ length: k }, (_, p) => at(p)));
+  return batchOffsets(batch, batchStrides(a.shape, batch)).flatMap((startA, t) => {
+    const rows = Array.from({ length: m }, (_, i) =>
+      along((p) => depsA[startA + (attrs.transA ? p * m + i : i * k + p)]),
+    );
+    const columns = Array.from({ length: n }, (_, j) =>
+      along((p) => depsB[startsB[t] + (attrs.transB ? j * k + p : p * n + j)]),
+    );
+    return rows.flatMap((row) => columns.map((column) => unionOf([row, column])));
+  });
+}
 
 /** op(B)‾ = op(A)ᵀ·Ȳ, as one product of stacked rows when B is a matrix shared by a batch of A's. */
 function rightAdjoint(g: Ops, a: Node, b: Node, y_bar: Node, attrs: MatmulAttrs): Node {
@@ -325,4 +346,6 @@ export const dot: OpDef<"dot"> = {
   // ẏ = ⟨ȧ, b⟩ + ⟨a, ḃ⟩
   jvp: ({ g, inputs: [a, b], dots: [a_dot, b_dot] }) =>
     plus(g, a_dot === null ? null : g.dot(a_dot, b), b_dot === null ? null : g.dot(a, b_dot)),
+  // y = Σ aᵢbᵢ: every element of both
+  sparsity: denseSparsity,
 };

@@ -9,6 +9,7 @@ import {
   type OpDef,
 } from "./def.ts";
 import { unary } from "./elementwise.ts";
+import { elementwiseSparsity, noSparsity } from "./sparsity.ts";
 
 const isFloat = (dtype: DType) => dtype === "f64" || dtype === "f32";
 
@@ -29,6 +30,8 @@ function comparison<K extends Comparison>(
     // piecewise constant: no gradient flows into either operand (a structural zero, not an error)
     vjp: () => [null, null],
     jvp: () => null,
+    // piecewise constant: no dependency
+    sparsity: noSparsity,
   };
 }
 
@@ -72,6 +75,8 @@ export const where: OpDef<"where"> = {
     a_dot === null && b_dot === null
       ? null
       : g.broadcastTo(g.where(c, a_dot ?? 0, b_dot ?? 0), y.shape),
+  // y[i] = c[i] ? a[i] : b[i]
+  sparsity: elementwiseSparsity,
 };
 
 export const cast: OpDef<"cast"> = {
@@ -93,6 +98,8 @@ export const cast: OpDef<"cast"> = {
     isFloat(x.dtype) && isFloat(y.dtype) ? y_bar : notDifferentiable,
   ],
   jvp: ({ inputs: [x], dots: [x_dot], y }) => (isFloat(x.dtype) && isFloat(y.dtype) ? x_dot : null),
+  // y[i] = cast(x[i])
+  sparsity: elementwiseSparsity,
 };
 
 /** The value of cast(v) for element type `to`, as the emitted code computes it. */
@@ -108,4 +115,6 @@ export const stopGradient: OpDef<"stopGradient"> = unary<"stopGradient">({
   // the value flows, the gradient does not: x̄ = 0 (a structural zero)
   vjp: () => null,
   jvp: () => null,
+  // no tangent flows: no dependency
+  sparsity: noSparsity,
 });

@@ -10,6 +10,7 @@ import {
 } from "../ir/shape.ts";
 import { evalElementwise, fitTo, ShapeError, type OpDef, type Tensor } from "./def.ts";
 import { loopNest, offset } from "./loops.ts";
+import { elementwiseSparsity, firstInputSparsity, readSparsity } from "./sparsity.ts";
 
 export const reshape: OpDef<"reshape"> = {
   arity: 1,
@@ -34,6 +35,8 @@ export const reshape: OpDef<"reshape"> = {
   // x̄ = reshape(ȳ, shape of x)
   vjp: ({ g, inputs: [x], y_bar }) => [g.reshape(y_bar, x.shape)],
   jvp: ({ g, dots: [x_dot], attrs }) => (x_dot === null ? null : g.reshape(x_dot, attrs.shape)),
+  // y[i] = x[i] in row-major order
+  sparsity: firstInputSparsity,
 };
 
 export const broadcastTo: OpDef<"broadcastTo"> = {
@@ -62,6 +65,8 @@ export const broadcastTo: OpDef<"broadcastTo"> = {
   // x̄ = ȳ summed over the broadcast axes
   vjp: ({ g, inputs: [x], y_bar }) => [fitTo(g, y_bar, x.shape)],
   jvp: ({ g, dots: [x_dot], attrs }) => (x_dot === null ? null : g.broadcastTo(x_dot, attrs.shape)),
+  // y[i] = x[i with the broadcast axes at 0]
+  sparsity: elementwiseSparsity,
 };
 
 /** Values of `x` read at `base + Σ index·strides` for every index of `shape`, row-major. */
@@ -163,6 +168,12 @@ export const transpose: OpDef<"transpose"> = {
   // ẏ = transpose(ẋ, perm)
   jvp: ({ g, dots: [x_dot], attrs: { perm } }) =>
     x_dot === null ? null : g.transpose(x_dot, perm),
+  // y[i₀, i₁, ...] = x at index iₖ on axis perm[k]
+  sparsity: ({ deps, inputs: [x], shape, attrs: { perm } }) => {
+    const strides = stridesOf(x.shape);
+    const from = perm.map((axis) => strides[axis]);
+    return readSparsity(deps, shape, (index) => [{ input: 0, offset: flatOffset(index, from) }]);
+  },
 };
 
 export const slice: OpDef<"slice"> = {
@@ -206,6 +217,14 @@ export const slice: OpDef<"slice"> = {
   // ẏ = slice(ẋ)
   jvp: ({ g, dots: [x_dot], attrs: { begin, end } }) =>
     x_dot === null ? null : g.slice(x_dot, begin, end),
+  // y[i] = x[i + begin]
+  sparsity: ({ deps, inputs: [x], shape, attrs: { begin } }) => {
+    const strides = stridesOf(x.shape);
+    const base = flatOffset(begin, strides);
+    return readSparsity(deps, shape, (index) => [
+      { input: 0, offset: base + flatOffset(index, strides) },
+    ]);
+  },
 };
 
 export const pad: OpDef<"pad"> = {
@@ -265,6 +284,15 @@ export const pad: OpDef<"pad"> = {
   // ẏ = pad(ẋ)
   jvp: ({ g, dots: [x_dot], attrs: { before, after } }) =>
     x_dot === null ? null : g.pad(x_dot, before, after),
+  // y[i] = x[i − before] inside x, else 0
+  sparsity: ({ deps, inputs: [x], shape, attrs: { before } }) => {
+    const strides = stridesOf(x.shape);
+    return readSparsity(deps, shape, (index) => {
+      const at = index.map((v, axis) => v - before[axis]);
+      const inside = at.every((v, axis) => v >= 0 && v < x.shape[axis]);
+      return inside ? [{ input: 0, offset: flatOffset(at, strides) }] : [];
+    });
+  },
 };
 
 /** Where each input of a concat starts along the axis, and the joined length. */
@@ -352,5 +380,15 @@ export const concat: OpDef<"concat"> = {
       dots.map((dot, k) => dot ?? g.constant(0, inputs[k].shape)),
       axis,
     );
+  },
+  // y[..., i, ...] = x_k[..., i − start_k, ...] for the input k that holds position i on the axis
+  sparsity: ({ deps, inputs, shape, attrs: { axis } }) => {
+    const shapes = inputs.map((input) => input.shape);
+    const { starts } = concatOffsets(shapes, axis);
+    return readSparsity(deps, shape, (index) => {
+      const k = shapes.findIndex((s, j) => index[axis] < starts[j] + s[axis]);
+      const at = index.map((v, a) => (a === axis ? v - starts[k] : v));
+      return [{ input: k, offset: flatOffset(at, stridesOf(shapes[k])) }];
+    });
   },
 };

@@ -4,6 +4,7 @@ import type { Node, NodeOf, ReduceAttrs } from "../ir/node.ts";
 import { formatShape, reducedShape, sizeOf, stridesOf, type Shape } from "../ir/shape.ts";
 import { ShapeError, type FusedRead, type OpDef, type Tensor } from "./def.ts";
 import { loopNest, offset } from "./loops.ts";
+import { groupSparsity, reductionSparsity } from "./sparsity.ts";
 
 /** Throws unless every axis is in range for `shape`. */
 function checkAxes(shape: Shape, axes: readonly number[]): void {
@@ -208,6 +209,7 @@ export const sum: OpDef<"sum"> = {
   // ẏ = sum(ẋ)
   jvp: ({ g, dots: [x_dot], attrs }) =>
     x_dot === null ? null : g.sum(x_dot, attrs.axes, attrs.keepDims),
+  sparsity: reductionSparsity,
 };
 
 /**
@@ -241,6 +243,7 @@ function extremum<K extends "max" | "min">(pick: K): OpDef<K> {
       x_dot === null
         ? null
         : g.sum(g.mul(x_dot, tieWeights(g, x, output(y), attrs.axes)), attrs.axes, attrs.keepDims),
+    sparsity: reductionSparsity,
   };
 }
 
@@ -262,6 +265,7 @@ export const prod: OpDef<"prod"> = {
     x_dot === null
       ? null
       : g.sum(g.mul(x_dot, g.prodExcept(x, attrs.axes)), attrs.axes, attrs.keepDims),
+  sparsity: reductionSparsity,
 };
 
 /** log Σ exp of one group with its maximum m subtracted: m + log Σ exp(x − m), and ±∞ or NaN as m is. */
@@ -302,6 +306,7 @@ export const logsumexp: OpDef<"logsumexp"> = {
     x_dot === null
       ? null
       : g.sum(g.mul(x_dot, softmaxWeights(g, x, y, attrs.axes)), attrs.axes, attrs.keepDims),
+  sparsity: reductionSparsity,
 };
 
 /** exp(x − logsumexp(x)) with the reduction y broadcast back over its axes. */
@@ -363,4 +368,5 @@ export const prodExcept: OpDef<"prodExcept"> = {
   // ẏ = J·ẋ = P·(Σ ẋ/x − ẋ/x)
   jvp: ({ g, inputs: [x], y, dots: [x_dot], attrs }) =>
     x_dot === null ? null : prodExceptTimes(g, x, y, x_dot, attrs.axes),
+  sparsity: groupSparsity,
 };

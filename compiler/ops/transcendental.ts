@@ -1,6 +1,7 @@
 // Elementary functions. Rules reuse the output y where it is cheaper than recomputing.
 import type { OpDef } from "./def.ts";
 import { unary } from "./elementwise.ts";
+import { noSparsity } from "./sparsity.ts";
 
 export const exp: OpDef<"exp"> = unary({
   scalar: Math.exp,
@@ -107,6 +108,7 @@ export const sign: OpDef<"sign"> = unary({
   // piecewise constant: x̄ = 0 (a structural zero), also at the jump x = 0
   vjp: () => null,
   jvp: () => null,
+  sparsity: noSparsity,
 });
 
 export const relu: OpDef<"relu"> = unary({
