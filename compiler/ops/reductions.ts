@@ -2,7 +2,7 @@
 import type { Ops } from "../dsl/ops.ts";
 import type { Node, NodeOf, ReduceAttrs } from "../ir/node.ts";
 import { formatShape, reducedShape, sizeOf, stridesOf, type Shape } from "../ir/shape.ts";
-import { ShapeError, type FusedRead, type OpDef, type Tensor } from "./def.ts";
+import { ShapeError, type FusedRead, type KernelIO, type OpDef, type Tensor } from "./def.ts";
 import { loopNest, offset } from "./loops.ts";
 
 /** Throws unless every axis is in range for `shape`. */
@@ -337,6 +337,141 @@ function prodExceptTimes(g: Ops, x: Node, products: Node, v: Node, axes: readonl
   return g.mul(products, g.sub(g.sum(ratios, axes, true), ratios));
 }
 
+/**
+ * Where a group's elements sit when they are evenly spaced in memory: the stride between them and
+ * their number. They are when the reduced axes of more than one element are adjacent (or only
+ * size-1 axes lie between them); otherwise undefined.
+ */
+export function evenSpacing(
+  shape: Shape,
+  axes: readonly number[],
+): { readonly stride: number; readonly length: number } | undefined {
+  const strides = stridesOf(shape);
+  const wide = axes.filter((axis) => shape[axis] !== 1);
+  const length = sizeOf(wide.map((axis) => shape[axis]));
+  for (let k = 1; k < wide.length; k++) {
+    if (strides[wide[k - 1]] !== shape[wide[k]] * strides[wide[k]]) return undefined;
+  }
+  return { stride: wide.length === 0 ? 1 : strides[wide[wide.length - 1]], length };
+}
+
+/** An evenly spaced group: element `k` (source text) of the group sits at input offset `at(k)`. */
+interface StridedGroup {
+  readonly length: number;
+  readonly at: (k: string) => string;
+  /** Offset of the group's output element, for an output with the reduced axes dropped. */
+  readonly outOffset: string;
+}
+
+/** Like overGroups, for groups that are evenly spaced: each group as a start and a stride. */
+function overStridedGroups(
+  inShape: Shape,
+  axes: readonly number[],
+  spacing: { readonly stride: number; readonly length: number },
+  perGroup: (group: StridedGroup) => readonly string[],
+): string[] {
+  const kept = inShape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
+  const inStrides = stridesOf(inShape);
+  const { stride, length } = spacing;
+  if (kept.length === 0) {
+    const lines = perGroup({ length, at: (k) => offset([k], [stride]), outOffset: "0" });
+    return ["{", ...lines.map((line) => `  ${line}`), "}"];
+  }
+  const keptDims = kept.map((axis) => inShape[axis]);
+  return loopNest(keptDims, (outer) =>
+    perGroup({
+      length,
+      at: (k) => offset([...outer, k], [...kept.map((axis) => inStrides[axis]), stride]),
+      outOffset: offset(outer, stridesOf(keptDims)),
+    }),
+  );
+}
+
+/**
+ * prodExcept of one evenly spaced group in one sweep: the prefix chain runs from the front while
+ * the suffix chain runs from the back, two independent chains that the CPU overlaps. The front half
+ * is not touched yet when a chain reaches it, so the chain stores; past the middle it multiplies
+ * into what the other chain stored. Every element is prefix·suffix, as in the interpreter.
+ */
+function twoSidedSweep(x: string, out: string, { length, at }: StridedGroup): string[] {
+  const half = Math.floor(length / 2);
+  const step = (k: string, assign: string) => [
+    `${out}[${at(k)}] ${assign} prefix;`,
+    `prefix *= ${x}[${at(k)}];`,
+    `${out}[${at("j")}] ${assign} suffix;`,
+    `suffix *= ${x}[${at("j")}];`,
+  ];
+  const loop = (from: number, to: number, assign: string) =>
+    from >= to
+      ? []
+      : [
+          `for (let k = ${from}; k < ${to}; k++) {`,
+          `  const j = ${length - 1} - k;`,
+          ...step("k", assign).map((line) => `  ${line}`),
+          "}",
+        ];
+  const middle = String(half);
+  return [
+    "let prefix = 1;",
+    "let suffix = 1;",
+    ...loop(0, half, "="),
+    ...(length % 2 === 1
+      ? [
+          `${out}[${at(middle)}] = prefix * suffix;`,
+          `prefix *= ${x}[${at(middle)}];`,
+          `suffix *= ${x}[${at(middle)}];`,
+        ]
+      : []),
+    ...loop(length - half, length, "*="),
+  ];
+}
+
+/** prodExcept's kernel: per group prefix times suffix products, and prod (the whole prefix) alongside. */
+function prodExceptCode({
+  out,
+  args: [x],
+  inShapes: [inShape],
+  attrs: { axes },
+  alongside,
+}: KernelIO<"prodExcept">): string[] {
+  if (inShape.length === 0)
+    return [
+      `let ${out} = 1;`,
+      ...(alongside === undefined ? [] : [`let ${alongside.out} = ${x};`]),
+    ];
+  // the prefix chain has run over the whole group: it is the group's product, in the same order
+  const product = (chain: string, outOffset: string) =>
+    alongside === undefined
+      ? []
+      : [
+          alongside.shape.length === 0
+            ? `${alongside.out} = ${chain};`
+            : `${alongside.out}[${outOffset}] = ${chain};`,
+        ];
+  const declared =
+    alongside !== undefined && alongside.shape.length === 0 ? [`let ${alongside.out} = 1;`] : [];
+  const spacing = evenSpacing(inShape, axes);
+  if (spacing !== undefined)
+    return [
+      ...declared,
+      ...overStridedGroups(inShape, axes, spacing, (group) => [
+        ...twoSidedSweep(x, out, group),
+        ...product("prefix", group.outOffset),
+      ]),
+    ];
+  // scattered groups: a forward pass stores prefix products, a backward pass multiplies in suffixes
+  return [
+    ...declared,
+    ...overGroups(inShape, axes, ({ each, outOffset }) => [
+      "let acc = 1;",
+      ...each((at) => [`${out}[${at}] = acc;`, `acc *= ${x}[${at}];`]),
+      ...product("acc", outOffset),
+      "acc = 1;",
+      ...each((at) => [`${out}[${at}] *= acc;`, `acc *= ${x}[${at}];`], true),
+    ]),
+  ];
+}
+
 export const prodExcept: OpDef<"prodExcept"> = {
   arity: 1,
   shape: ([x], { axes }) => {
@@ -346,16 +481,9 @@ export const prodExcept: OpDef<"prodExcept"> = {
   eval: ([x], { axes }) => productsExcept(x.data, groupIndices(x.shape, axes)),
   emit: {
     kind: "kernel",
-    // O(n) per group and exact at zeros: a forward pass stores prefix products, a backward pass multiplies in suffixes
-    code: ({ out, args: [x], inShapes: [inShape], attrs }) => {
-      if (inShape.length === 0) return [`let ${out} = 1;`];
-      return overGroups(inShape, attrs.axes, ({ each }) => [
-        "let acc = 1;",
-        ...each((at) => [`${out}[${at}] = acc;`, `acc *= ${x}[${at}];`]),
-        "acc = 1;",
-        ...each((at) => [`${out}[${at}] *= acc;`, `acc *= ${x}[${at}];`], true),
-      ]);
-    },
+    // O(n) per group and exact at zeros: prefix times suffix products, never a division
+    code: prodExceptCode,
+    yieldsAlong: "prod",
   },
   // x̄ = J·ȳ = P·(Σ ȳ/x − ȳ/x)   (J symmetric; exact where the group has no zero)
   vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [prodExceptTimes(g, x, y, y_bar, attrs.axes)],
