@@ -54,6 +54,16 @@ describe("∏ θᵢ and its gradient, as in W5", () => {
     });
   }
 
+  it("an input named like the sweep's chains keeps its values (the names are reserved)", async () => {
+    const p = program("names", (g) => {
+      const prefix = g.input("prefix", [5]);
+      const suffix = g.input("suffix", [5]);
+      const f = g.mul(g.prod(prefix), g.prod(suffix));
+      g.entry("grad", { fetch: { f, grads: g.concat(g.grad(f, [prefix, suffix]), 0) } });
+    });
+    await expectExact(p, pointsFor(p, "prefix", 5, 80));
+  });
+
   it("the grad entry runs one sweep for f and ∂f/∂θ: no loop of prod's own", async () => {
     const { source } = await compile(productProgram(9));
     const grad = source.slice(source.indexOf("function grad("), source.indexOf("function except("));
