@@ -363,7 +363,10 @@ interface StridedGroup {
   readonly outOffset: string;
 }
 
-/** Like overGroups, for groups that are evenly spaced: each group as a start and a stride. */
+/**
+ * Like overGroups, for groups that are evenly spaced: each group as a start and a stride. A single
+ * group is the statements alone, for the caller to put in a block.
+ */
 function overStridedGroups(
   inShape: Shape,
   axes: readonly number[],
@@ -373,10 +376,8 @@ function overStridedGroups(
   const kept = inShape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
   const inStrides = stridesOf(inShape);
   const { stride, length } = spacing;
-  if (kept.length === 0) {
-    const lines = perGroup({ length, at: (k) => offset([k], [stride]), outOffset: "0" });
-    return ["{", ...lines.map((line) => `  ${line}`), "}"];
-  }
+  if (kept.length === 0)
+    return [...perGroup({ length, at: (k) => offset([k], [stride]), outOffset: "0" })];
   const keptDims = kept.map((axis) => inShape[axis]);
   return loopNest(keptDims, (outer) =>
     perGroup({
@@ -450,26 +451,32 @@ function prodExceptCode({
         ];
   const declared =
     alongside !== undefined && alongside.shape.length === 0 ? [`let ${alongside.out} = 1;`] : [];
+  // views read through block-locals: a module view is a closure variable, which V8 reloads from the
+  // closure at every access once it has compiled more than one instance of the module
+  const inBlock = (lines: readonly string[]) => [
+    ...declared,
+    "{",
+    ...[`const factors = ${x};`, `const products = ${out};`, ...lines].map((line) => `  ${line}`),
+    "}",
+  ];
   const spacing = evenSpacing(inShape, axes);
   if (spacing !== undefined)
-    return [
-      ...declared,
-      ...overStridedGroups(inShape, axes, spacing, (group) => [
-        ...twoSidedSweep(x, out, group),
+    return inBlock(
+      overStridedGroups(inShape, axes, spacing, (group) => [
+        ...twoSidedSweep("factors", "products", group),
         ...product("prefix", group.outOffset),
       ]),
-    ];
+    );
   // scattered groups: a forward pass stores prefix products, a backward pass multiplies in suffixes
-  return [
-    ...declared,
-    ...overGroups(inShape, axes, ({ each, outOffset }) => [
+  return inBlock(
+    overGroups(inShape, axes, ({ each, outOffset }) => [
       "let acc = 1;",
-      ...each((at) => [`${out}[${at}] = acc;`, `acc *= ${x}[${at}];`]),
+      ...each((at) => [`products[${at}] = acc;`, `acc *= factors[${at}];`]),
       ...product("acc", outOffset),
       "acc = 1;",
-      ...each((at) => [`${out}[${at}] *= acc;`, `acc *= ${x}[${at}];`], true),
+      ...each((at) => [`products[${at}] *= acc;`, `acc *= factors[${at}];`], true),
     ]),
-  ];
+  );
 }
 
 export const prodExcept: OpDef<"prodExcept"> = {

@@ -68,9 +68,10 @@ describe("∏ θᵢ and its gradient, as in W5", () => {
     const { source } = await compile(productProgram(9));
     const grad = source.slice(source.indexOf("function grad("), source.indexOf("function except("));
     expect(grad).not.toMatch(/= t\d+ \* theta\[i\]/);
-    expect(grad).toMatch(/prefix \*= theta\[k\];\n\s*df_dtheta\[j\] = suffix;/);
+    expect(grad).toMatch(/const factors = theta;\n\s*const products = df_dtheta;/);
+    expect(grad).toMatch(/prefix \*= factors\[k\];\n\s*products\[j\] = suffix;/);
     // the middle element of an odd length: both chains meet there
-    expect(grad).toContain("df_dtheta[4] = prefix * suffix;");
+    expect(grad).toContain("products[4] = prefix * suffix;");
     expect(grad).toMatch(/= prefix;\n\s*}/);
     // the value entry keeps prod's own loop
     const value = source.slice(source.indexOf("function value("), source.indexOf("function grad("));

@@ -134,7 +134,7 @@ describe("generated code at hand-derived points", () => {
     expect(compiled.source).toContain("Number.isFinite(acc) ? acc + Math.log(total) : acc;");
     // the suffix chain walks the row from its end while the prefix chain walks it from the front
     expect(compiled.source).toMatch(
-      /except\[i0 \* 4 \+ j\] = suffix;\n\s*suffix \*= x\[i0 \* 4 \+ j\];/,
+      /products\[i0 \* 4 \+ j\] = suffix;\n\s*suffix \*= factors\[i0 \* 4 \+ j\];/,
     );
     // the prefix chain's end is the row's product: no loop of prod's own
     expect(compiled.source).toContain("rows[i0] = prefix;");
