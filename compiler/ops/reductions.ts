@@ -355,10 +355,11 @@ export function evenSpacing(
   return { stride: wide.length === 0 ? 1 : strides[wide[wide.length - 1]], length };
 }
 
-/** An evenly spaced group: element `k` (source text) of the group sits at input offset `at(k)`. */
+/** An evenly spaced group, its elements numbered from 0 in row-major order. */
 interface StridedGroup {
   readonly length: number;
-  readonly at: (k: string) => string;
+  /** Input offset of element `k + plus` (`k` a loop variable), or of element `plus` without `k`. */
+  readonly at: (k: string | undefined, plus?: number) => string;
   /** Offset of the group's output element, for an output with the reduced axes dropped. */
   readonly outOffset: string;
 }
@@ -375,17 +376,19 @@ function overStridedGroups(
 ): string[] {
   const kept = inShape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
   const inStrides = stridesOf(inShape);
-  const { stride, length } = spacing;
-  if (kept.length === 0)
-    return [...perGroup({ length, at: (k) => offset([k], [stride]), outOffset: "0" })];
+  const keptStrides = kept.map((axis) => inStrides[axis]);
   const keptDims = kept.map((axis) => inShape[axis]);
-  return loopNest(keptDims, (outer) =>
-    perGroup({
-      length,
-      at: (k) => offset([...outer, k], [...kept.map((axis) => inStrides[axis]), stride]),
-      outOffset: offset(outer, stridesOf(keptDims)),
-    }),
-  );
+  const { stride, length } = spacing;
+  const group = (outer: readonly string[]): StridedGroup => ({
+    length,
+    at: (k, plus = 0) =>
+      k === undefined
+        ? offset(outer, keptStrides, plus * stride)
+        : offset([...outer, k], [...keptStrides, stride], plus * stride),
+    outOffset: offset(outer, stridesOf(keptDims)),
+  });
+  if (kept.length === 0) return [...perGroup(group([]))];
+  return loopNest(keptDims, (outer) => perGroup(group(outer)));
 }
 
 /**
@@ -396,34 +399,43 @@ function overStridedGroups(
  */
 function twoSidedSweep(x: string, out: string, { length, at }: StridedGroup): string[] {
   const half = Math.floor(length / 2);
-  const step = (k: string, assign: string) => [
-    `${out}[${at(k)}] ${assign} prefix;`,
-    `prefix *= ${x}[${at(k)}];`,
-    `${out}[${at("j")}] ${assign} suffix;`,
-    `suffix *= ${x}[${at("j")}];`,
+  const step = (front: string, back: string, assign: string) => [
+    `${out}[${front}] ${assign} prefix;`,
+    `prefix *= ${x}[${front}];`,
+    `${out}[${back}] ${assign} suffix;`,
+    `suffix *= ${x}[${back}];`,
   ];
-  const loop = (from: number, to: number, assign: string) =>
-    from >= to
-      ? []
-      : [
-          `for (let k = ${from}; k < ${to}; k++) {`,
-          `  const j = ${length - 1} - k;`,
-          ...step("k", assign).map((line) => `  ${line}`),
-          "}",
-        ];
-  const middle = String(half);
+  // elements from..to−1 from the front (and as many from the back), two per turn of the loop: the
+  // loop's own counting and branching then costs half as much per element
+  const sweep = (from: number, to: number, assign: string) => {
+    const end = from + 2 * Math.floor((to - from) / 2);
+    const turns =
+      end === from
+        ? []
+        : [
+            `for (let k = ${from}; k < ${end}; k += 2) {`,
+            `  const j = ${length - 1} - k;`,
+            ...[...step(at("k"), at("j"), assign), ...step(at("k", 1), at("j", -1), assign)].map(
+              (line) => `  ${line}`,
+            ),
+            "}",
+          ];
+    const last = end < to ? step(at(undefined, end), at(undefined, length - 1 - end), assign) : [];
+    return [...turns, ...last];
+  };
+  const middle = at(undefined, half);
   return [
     "let prefix = 1;",
     "let suffix = 1;",
-    ...loop(0, half, "="),
+    ...sweep(0, half, "="),
     ...(length % 2 === 1
       ? [
-          `${out}[${at(middle)}] = prefix * suffix;`,
-          `prefix *= ${x}[${at(middle)}];`,
-          `suffix *= ${x}[${at(middle)}];`,
+          `${out}[${middle}] = prefix * suffix;`,
+          `prefix *= ${x}[${middle}];`,
+          `suffix *= ${x}[${middle}];`,
         ]
       : []),
-    ...loop(length - half, length, "*="),
+    ...sweep(length - half, length, "*="),
   ];
 }
 

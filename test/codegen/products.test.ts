@@ -37,7 +37,7 @@ async function expectExact(p: Program, points: readonly LeafArrays[]): Promise<v
 }
 
 describe("∏ θᵢ and its gradient, as in W5", () => {
-  const lengths = [1, 2, 3, 4, 5, 8, 9, 1000];
+  const lengths = [1, 2, 3, 4, 5, 6, 7, 8, 9, 1000, 1001];
   const productProgram = (n: number) =>
     program(`product${n}`, (g) => {
       const theta = g.input("theta", [n]);
