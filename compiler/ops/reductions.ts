@@ -342,7 +342,7 @@ function prodExceptTimes(g: Ops, x: Node, products: Node, v: Node, axes: readonl
  * their number. They are when the reduced axes of more than one element are adjacent (or only
  * size-1 axes lie between them); otherwise undefined.
  */
-export function evenSpacing(
+function evenSpacing(
   shape: Shape,
   axes: readonly number[],
 ): { readonly stride: number; readonly length: number } | undefined {

@@ -122,6 +122,15 @@ describe("groups over some axes, strided or scattered, with keepDims", () => {
     }
   }
 
+  it("a scalar: prod is the number itself and prodExcept is 1", async () => {
+    const p = program("scalar", (g) => {
+      const s = g.input("s");
+      const f = g.prod(s);
+      g.entry("grad", { fetch: { f, except: g.prodExcept(s), s_bar: g.grad(f, s) } });
+    });
+    await expectExact(p, [{ s: [-1.25] }, { s: [0] }]);
+  });
+
   it("a reader of prod before prodExcept keeps prod in its own loop, and values stay exact", async () => {
     // f = prod(x)²: the adjoint 2·f reads prod before prodExcept is computed
     const p = program("square", (g) => {
