@@ -4,6 +4,7 @@ import type { Node } from "../ir/node.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
 import type { Emit, FusedRead, KernelIO } from "../ops/def.ts";
+import { valuesAlongside } from "../lower/alongside.ts";
 import {
   isScalarNode,
   isSplatConst,
@@ -28,11 +29,19 @@ export interface CodeGroup {
 export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
   const refs = new References(plan);
   const groups: CodeGroup[] = [];
+  // a value that a shared loop computes is not also written by a kernel alongside
+  const alongside = new Map(
+    [...valuesAlongside(lowered.schedule, plan.fusedInto)].filter(
+      ([, along]) => !lowered.groups.has(along.id),
+    ),
+  );
+  const written = new Set([...alongside.values()].map((node) => node.id));
   for (const node of lowered.schedule) {
-    if (plan.fusedInto.has(node.id) || plan.viewed.has(node.id)) continue;
+    if (plan.fusedInto.has(node.id) || plan.viewed.has(node.id) || written.has(node.id)) continue;
     const loop = lowered.groups.get(node.id);
     // a loop shared by several sites is written once, where its first member is scheduled
-    if (loop === undefined) groups.push(withSavedScalars(plan, nodeGroup(plan, refs, node)));
+    if (loop === undefined)
+      groups.push(withSavedScalars(plan, nodeGroup(plan, refs, node, alongside.get(node.id))));
     else if (loop.members[0] === node)
       groups.push(withSavedScalars(plan, groupCode(plan, refs, loop)));
   }
@@ -63,10 +72,11 @@ function scalarReads(nodes: readonly Node[]): Node[] {
   return [...reads.values()];
 }
 
-function nodeGroup(plan: Plan, refs: References, node: Node): CodeGroup {
+/** The code of `node`, which also writes `along` when given (see lower/alongside.ts). */
+function nodeGroup(plan: Plan, refs: References, node: Node, along?: Node): CodeGroup {
   const emit = ops[node.op].emit as Emit<typeof node.op>;
   const where = provenance(plan, node);
-  const defines = isScalarNode(node) ? [node] : [];
+  const defines = [node, ...(along === undefined ? [] : [along])].filter(isScalarNode);
   if (emit.kind === "elementwise" && isScalarNode(node)) {
     const args = node.inputs.map((input) => refs.scalar(input));
     const statement = `const ${refs.scalar(node)} = ${emit.expr(args, node.attrs as never)};`;
@@ -94,9 +104,18 @@ function nodeGroup(plan: Plan, refs: References, node: Node): CodeGroup {
     outShape: node.shape,
     attrs: node.attrs as never,
     ...(chain.length > 0 ? { fusedInput: (at: string) => fusedRead(refs, chain, at) } : {}),
+    ...(along === undefined
+      ? {}
+      : {
+          alongside: {
+            out: isScalarNode(along) ? refs.scalar(along) : refs.view(along),
+            shape: along.shape,
+          },
+        }),
   };
+  const comments = [...chain, ...(along === undefined ? [] : [along]), node];
   return {
-    lines: [...chain.map((member) => comment(plan, member)), comment(plan, node), ...emit.code(io)],
+    lines: [...comments.map((member) => comment(plan, member)), ...emit.code(io)],
     defines,
     reads: scalarReads([...chain, node]),
     block: true,

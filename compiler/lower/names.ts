@@ -4,6 +4,7 @@ import { reservedWords } from "../dsl/names.ts";
 /** Identifiers the emitted module itself declares or uses in loops. */
 const emitterWords = [
   ...["arena", "feeds", "i", "j", "k", "p", "total", "acc", "a_ip", "b_pj", "layout"],
+  ...["prefix", "suffix", "factors", "products"],
   ...["a_base", "b_base", "out_base"],
   ...["allocateArena", "feedInputs", "checkIndex", "AdjointRuntimeError"],
 ];

@@ -55,6 +55,12 @@ export type Emit<K extends OpName> =
        * loops read through it instead of a copy.
        */
       readonly view?: (io: ViewIO<K>) => ViewRead;
+      /**
+       * A reduction over the same input and axes whose value this kernel's work reaches on the way
+       * (prodExcept's prefix chain ends at prod): an entry that computes both gets that value from
+       * this kernel too, through `io.alongside`, instead of running another loop.
+       */
+      readonly yieldsAlong?: OpName;
     };
 
 /** A fold as source text: `let acc = init;`, then `acc = step(acc, element)` per element. */
@@ -91,6 +97,8 @@ export interface KernelIO<K extends OpName> {
   readonly attrs: AttrsOf[K];
   /** For a kernel that fuses its input: how to compute input element `offset` (a flat offset). */
   readonly fusedInput?: (offset: string) => FusedRead;
+  /** For a kernel that `yieldsAlong` another reduction: where that one's value goes, and its shape. */
+  readonly alongside?: { readonly out: string; readonly shape: Shape };
 }
 
 export interface VjpContext<K extends OpName> {

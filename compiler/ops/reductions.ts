@@ -2,7 +2,7 @@
 import type { Ops } from "../dsl/ops.ts";
 import type { Node, NodeOf, ReduceAttrs } from "../ir/node.ts";
 import { formatShape, reducedShape, sizeOf, stridesOf, type Shape } from "../ir/shape.ts";
-import { ShapeError, type FusedRead, type OpDef, type Tensor } from "./def.ts";
+import { ShapeError, type FusedRead, type KernelIO, type OpDef, type Tensor } from "./def.ts";
 import { loopNest, offset } from "./loops.ts";
 import { groupSparsity, reductionSparsity } from "./sparsity.ts";
 
@@ -343,6 +343,160 @@ function prodExceptTimes(g: Ops, x: Node, products: Node, v: Node, axes: readonl
   return g.mul(products, g.sub(g.sum(ratios, axes, true), ratios));
 }
 
+/**
+ * Where a group's elements sit when they are evenly spaced in memory: the stride between them and
+ * their number. They are when the reduced axes of more than one element are adjacent (or only
+ * size-1 axes lie between them); otherwise undefined.
+ */
+function evenSpacing(
+  shape: Shape,
+  axes: readonly number[],
+): { readonly stride: number; readonly length: number } | undefined {
+  const strides = stridesOf(shape);
+  const wide = axes.filter((axis) => shape[axis] !== 1);
+  const length = sizeOf(wide.map((axis) => shape[axis]));
+  for (let k = 1; k < wide.length; k++) {
+    if (strides[wide[k - 1]] !== shape[wide[k]] * strides[wide[k]]) return undefined;
+  }
+  return { stride: wide.length === 0 ? 1 : strides[wide[wide.length - 1]], length };
+}
+
+/** An evenly spaced group, its elements numbered from 0 in row-major order. */
+interface StridedGroup {
+  readonly length: number;
+  /** Input offset of element `k + plus` (`k` a loop variable), or of element `plus` without `k`. */
+  readonly at: (k: string | undefined, plus?: number) => string;
+  /** Offset of the group's output element, for an output with the reduced axes dropped. */
+  readonly outOffset: string;
+}
+
+/**
+ * Like overGroups, for groups that are evenly spaced: each group as a start and a stride. A single
+ * group is the statements alone, for the caller to put in a block.
+ */
+function overStridedGroups(
+  inShape: Shape,
+  axes: readonly number[],
+  spacing: { readonly stride: number; readonly length: number },
+  perGroup: (group: StridedGroup) => readonly string[],
+): string[] {
+  const kept = inShape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
+  const inStrides = stridesOf(inShape);
+  const keptStrides = kept.map((axis) => inStrides[axis]);
+  const keptDims = kept.map((axis) => inShape[axis]);
+  const { stride, length } = spacing;
+  const group = (outer: readonly string[]): StridedGroup => ({
+    length,
+    at: (k, plus = 0) =>
+      k === undefined
+        ? offset(outer, keptStrides, plus * stride)
+        : offset([...outer, k], [...keptStrides, stride], plus * stride),
+    outOffset: offset(outer, stridesOf(keptDims)),
+  });
+  if (kept.length === 0) return [...perGroup(group([]))];
+  return loopNest(keptDims, (outer) => perGroup(group(outer)));
+}
+
+/**
+ * prodExcept of one evenly spaced group in one sweep: the prefix chain runs from the front while
+ * the suffix chain runs from the back, two independent chains that the CPU overlaps. The front half
+ * is not touched yet when a chain reaches it, so the chain stores; past the middle it multiplies
+ * into what the other chain stored. Every element is prefix·suffix, as in the interpreter.
+ */
+function twoSidedSweep(x: string, out: string, { length, at }: StridedGroup): string[] {
+  const half = Math.floor(length / 2);
+  const step = (front: string, back: string, assign: string) => [
+    `${out}[${front}] ${assign} prefix;`,
+    `prefix *= ${x}[${front}];`,
+    `${out}[${back}] ${assign} suffix;`,
+    `suffix *= ${x}[${back}];`,
+  ];
+  // elements from..to−1 from the front (and as many from the back), two per turn of the loop: the
+  // loop's own counting and branching then costs half as much per element
+  const sweep = (from: number, to: number, assign: string) => {
+    const end = from + 2 * Math.floor((to - from) / 2);
+    const turns =
+      end === from
+        ? []
+        : [
+            `for (let k = ${from}; k < ${end}; k += 2) {`,
+            `  const j = ${length - 1} - k;`,
+            ...[...step(at("k"), at("j"), assign), ...step(at("k", 1), at("j", -1), assign)].map(
+              (line) => `  ${line}`,
+            ),
+            "}",
+          ];
+    const last = end < to ? step(at(undefined, end), at(undefined, length - 1 - end), assign) : [];
+    return [...turns, ...last];
+  };
+  const middle = at(undefined, half);
+  return [
+    "let prefix = 1;",
+    "let suffix = 1;",
+    ...sweep(0, half, "="),
+    ...(length % 2 === 1
+      ? [
+          `${out}[${middle}] = prefix * suffix;`,
+          `prefix *= ${x}[${middle}];`,
+          `suffix *= ${x}[${middle}];`,
+        ]
+      : []),
+    ...sweep(length - half, length, "*="),
+  ];
+}
+
+/** prodExcept's kernel: per group prefix times suffix products, and prod (the whole prefix) alongside. */
+function prodExceptCode({
+  out,
+  args: [x],
+  inShapes: [inShape],
+  attrs: { axes },
+  alongside,
+}: KernelIO<"prodExcept">): string[] {
+  if (inShape.length === 0)
+    return [
+      `let ${out} = 1;`,
+      ...(alongside === undefined ? [] : [`let ${alongside.out} = ${x};`]),
+    ];
+  // the prefix chain has run over the whole group: it is the group's product, in the same order
+  const product = (chain: string, outOffset: string) =>
+    alongside === undefined
+      ? []
+      : [
+          alongside.shape.length === 0
+            ? `${alongside.out} = ${chain};`
+            : `${alongside.out}[${outOffset}] = ${chain};`,
+        ];
+  const declared =
+    alongside !== undefined && alongside.shape.length === 0 ? [`let ${alongside.out} = 1;`] : [];
+  // views read through block-locals: a module view is a closure variable, which V8 reloads from the
+  // closure at every access once it has compiled more than one instance of the module
+  const inBlock = (lines: readonly string[]) => [
+    ...declared,
+    "{",
+    ...[`const factors = ${x};`, `const products = ${out};`, ...lines].map((line) => `  ${line}`),
+    "}",
+  ];
+  const spacing = evenSpacing(inShape, axes);
+  if (spacing !== undefined)
+    return inBlock(
+      overStridedGroups(inShape, axes, spacing, (group) => [
+        ...twoSidedSweep("factors", "products", group),
+        ...product("prefix", group.outOffset),
+      ]),
+    );
+  // scattered groups: a forward pass stores prefix products, a backward pass multiplies in suffixes
+  return inBlock(
+    overGroups(inShape, axes, ({ each, outOffset }) => [
+      "let acc = 1;",
+      ...each((at) => [`products[${at}] = acc;`, `acc *= factors[${at}];`]),
+      ...product("acc", outOffset),
+      "acc = 1;",
+      ...each((at) => [`products[${at}] *= acc;`, `acc *= factors[${at}];`], true),
+    ]),
+  );
+}
+
 export const prodExcept: OpDef<"prodExcept"> = {
   arity: 1,
   shape: ([x], { axes }) => {
@@ -352,16 +506,9 @@ export const prodExcept: OpDef<"prodExcept"> = {
   eval: ([x], { axes }) => productsExcept(x.data, groupIndices(x.shape, axes)),
   emit: {
     kind: "kernel",
-    // O(n) per group and exact at zeros: a forward pass stores prefix products, a backward pass multiplies in suffixes
-    code: ({ out, args: [x], inShapes: [inShape], attrs }) => {
-      if (inShape.length === 0) return [`let ${out} = 1;`];
-      return overGroups(inShape, attrs.axes, ({ each }) => [
-        "let acc = 1;",
-        ...each((at) => [`${out}[${at}] = acc;`, `acc *= ${x}[${at}];`]),
-        "acc = 1;",
-        ...each((at) => [`${out}[${at}] *= acc;`, `acc *= ${x}[${at}];`], true),
-      ]);
-    },
+    // O(n) per group and exact at zeros: prefix times suffix products, never a division
+    code: prodExceptCode,
+    yieldsAlong: "prod",
   },
   // x̄ = J·ȳ = P·(Σ ȳ/x − ȳ/x)   (J symmetric; exact where the group has no zero)
   vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [prodExceptTimes(g, x, y, y_bar, attrs.axes)],

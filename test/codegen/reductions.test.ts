@@ -1,6 +1,7 @@
 // Generated reductions against the interpreter: max, min, prod, logsumexp, sum, mean and prodExcept
 // over one axis, several, negative and all axes, with keepDims, scalar outputs and a scalar input;
 // their adjoints and tangents; f64 and f32; and hand-derived values at zeros, ties and ±1000.
+// test/codegen/products.test.ts has prod and prodExcept bit for bit over lengths, groups and zeros.
 import { describe, expect, it } from "vitest";
 import { compile, program, type Node, type ProgramBuilder } from "adjoint";
 import { checkEntry, expectClose, randomLeaves } from "../support/oracle.ts";
@@ -126,12 +127,17 @@ describe("generated code at hand-derived points", () => {
     expect(Array.from(out.lse)).toEqual([-Infinity, Infinity]);
   });
 
-  it("emits the two passes of logsumexp and the prefix and suffix passes of prodExcept", async () => {
+  it("emits the two passes of logsumexp and prodExcept's two-sided sweep, which writes prod too", async () => {
     const compiled = await compile(special);
     expect(compiled.source).toContain("acc = Math.max(acc, x[i0 * 4 + r0]);");
     expect(compiled.source).toContain("total += Math.exp(x[i0 * 4 + r0] - acc);");
     expect(compiled.source).toContain("Number.isFinite(acc) ? acc + Math.log(total) : acc;");
-    // the backward pass walks the row from its end
-    expect(compiled.source).toMatch(/\*= acc;\n\s*acc \*= x\[i0 \* 4 \+ \(3 - r0\)\];/);
+    // the suffix chain walks the row from its end while the prefix chain walks it from the front
+    expect(compiled.source).toMatch(
+      /products\[i0 \* 4 \+ j\] = suffix;\n\s*suffix \*= factors\[i0 \* 4 \+ j\];/,
+    );
+    // the prefix chain's end is the row's product: no loop of prod's own
+    expect(compiled.source).toContain("rows[i0] = prefix;");
+    expect(compiled.source).not.toContain("acc = acc * x[");
   });
 });
