@@ -196,7 +196,8 @@ export function viewDeclarations(plan: Plan, spill: View | undefined): string[] 
     ...plan.staged.values(),
     ...(spill === undefined ? [] : [spill]),
   ].sort((a, b) => a.offset - b.offset);
-  return declared.map(
+  // a reshape and the input computed into its view share one view: declare it once
+  return [...new Set(declared)].map(
     (view) => `const ${view.name} = arena.subarray(${view.offset}, ${view.offset + view.length});`,
   );
 }

@@ -37,7 +37,8 @@ export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
   );
   const written = new Set([...alongside.values()].map((node) => node.id));
   for (const node of lowered.schedule) {
-    if (plan.fusedInto.has(node.id) || plan.viewed.has(node.id) || written.has(node.id)) continue;
+    const elsewhere = plan.fusedInto.has(node.id) || plan.viewed.has(node.id);
+    if (elsewhere || written.has(node.id) || plan.aliased.has(node.id)) continue;
     const loop = lowered.groups.get(node.id);
     // a loop shared by several sites is written once, where its first member is scheduled
     if (loop === undefined)

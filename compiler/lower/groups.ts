@@ -50,8 +50,14 @@ interface SiteLoop {
 export function loopGroups(input: GroupingInput): Groups {
   const perEntry = input.schedules.map((schedule) => {
     const siteList = sites(input, schedule);
-    const runs = runsOf(input, siteList);
-    return groupsOf(runs, scatterSums(input, schedule, siteList, runs));
+    // a sum that moves into another loop no longer separates its neighbours: form runs again
+    let scatteredIds = new Set<number>();
+    for (;;) {
+      const runs = runsOf(input, siteList, scatteredIds);
+      const scattered = scatterSums(input, schedule, siteList, runs);
+      if (scattered.size <= scatteredIds.size) return groupsOf(runs, scattered);
+      scatteredIds = new Set(scattered.keys());
+    }
   });
   return { perEntry, local: loopLocals(input, perEntry) };
 }
@@ -81,12 +87,29 @@ function sites(input: GroupingInput, schedule: readonly Node[]): Node[] {
   return schedule.filter((node) => !input.fusedInto.has(node.id) && !input.viewed.has(node.id));
 }
 
-/** Runs of consecutive sites that may share a loop (one site alone is a run too). */
-function runsOf(input: GroupingInput, siteList: readonly Node[]): Run[] {
+/**
+ * Runs of consecutive sites that may share a loop (one site alone is a run too), leaving out the
+ * sums `scattered` into some loop: what reads one of those waits for the loop that completes it.
+ */
+function runsOf(
+  input: GroupingInput,
+  siteList: readonly Node[],
+  scattered: ReadonlySet<number>,
+): Run[] {
   const runs: Run[] = [];
   let run: Run | undefined;
   for (const site of siteList) {
+    if (scattered.has(site.id)) continue;
     const loop = siteLoop(input, site);
+    const readsScattered = loop?.operands.some(
+      (operand) =>
+        scattered.has(operand.id) ||
+        (input.viewed.has(operand.id) && scattered.has(operand.inputs[0].id)),
+    );
+    if (readsScattered) {
+      run = undefined;
+      continue;
+    }
     if (loop !== undefined && run !== undefined && joins(input, run, loop)) {
       run.members.push(site);
       continue;
@@ -115,7 +138,12 @@ function scatterSums(
     for (const operand of node.inputs) readers.set(operand.id, (readers.get(operand.id) ?? 0) + 1);
   const scattered = new Map<number, Run>();
   for (const site of siteList) {
-    if (site.op !== "add" || site.shape.length === 0 || runOf.get(site.id)?.members.length !== 1)
+    const own = runOf.get(site.id);
+    if (
+      site.op !== "add" ||
+      site.shape.length === 0 ||
+      (own !== undefined && own.members.length !== 1)
+    )
       continue;
     const sum = fusedMembers(input.fusedInto, site);
     const pads = chainOperands(input.fusedInto, site);
@@ -131,9 +159,8 @@ function scatterSums(
       return runOf.get(source.id) === host && sameShape(source.shape, host.shape);
     });
     if (!fromHost) continue;
-    // the sum leaves its own (one-site) run for the host's loop
-    const own = runOf.get(site.id)!;
-    own.members.length = 0;
+    // the sum leaves its own (one-site) run, if it has one, for the host's loop
+    if (own !== undefined) own.members.length = 0;
     host.scatters.push(site);
     scattered.set(site.id, host);
   }

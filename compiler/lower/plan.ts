@@ -7,6 +7,7 @@ import { entryRoots } from "../passes/rebuild.ts";
 import { chainOperands, isScalarNode, isSplatConst } from "./chains.ts";
 import { loopGroups, type LoopGroup } from "./groups.ts";
 import { NameTable, pathIdentifier } from "./names.ts";
+import { aliasReshapes } from "./alias.ts";
 import { assignScratch } from "./slots.ts";
 
 export { emitSite, isScalarNode, isSplatConst } from "./chains.ts";
@@ -66,6 +67,8 @@ export interface Plan {
    * their shape, reads through: no buffer, no copy.
    */
   readonly viewed: ReadonlySet<number>;
+  /** Reshapes whose input is computed right into their view: they emit no code. */
+  readonly aliased: ReadonlySet<number>;
   /** Tensors that live in a loop-local of the group loop computing them: no arena view. */
   readonly loopLocal: ReadonlySet<number>;
   /** Values computed by one entry and read by a later one (`after`): each has a lasting view. */
@@ -167,6 +170,7 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
         );
     }
   }
+  const aliased = aliasReshapes(program, schedules, views);
   const dedicatedLength = arenaLength;
   const { fused: fusedInto, viewed } =
     options.fusion === false
@@ -250,6 +254,7 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
     fusedInto,
     viewed,
     loopLocal: groups.local,
+    aliased,
     saved,
     table: names,
   };

@@ -173,3 +173,21 @@ describe("sums of pads scattered by the loop that computes what they pad", () =>
     expectInterpreterValues(compiled, p);
   });
 });
+
+it("loops that a scattered sum separated come together: three hvps of a Hessian in one loop", async () => {
+  // Rosenbrock's Hessian is tridiagonal: three colors, three hvps, each a loop over n − 1 whose
+  // adjoint sum is scattered; with the sums gone, the three loops are consecutive and share one
+  const p = program("hessian", (g) => {
+    const x = g.input("x", [8]);
+    const head = g.slice(x, [0], [7]);
+    const tail = g.slice(x, [1], [8]);
+    const d = g.sub(tail, g.square(head));
+    const f = g.sum(g.add(g.mul(100, g.square(d)), g.square(g.sub(1, head))));
+    g.entry("hessian", { fetch: { H: g.hessian(f, x) } });
+  });
+  const compiled = await compile(p);
+  const body = entryBody(compiled, "hessian");
+  expect(body.match(/for \(let i0 = 0; i0 < 7; i0\+\+\)/g)?.length).toBe(1);
+  expect(body.match(/\.fill\(0\);/g)?.length).toBeGreaterThanOrEqual(3);
+  expectInterpreterValues(compiled, p);
+});

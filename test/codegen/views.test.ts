@@ -42,3 +42,25 @@ describe("views", () => {
     }
   });
 });
+
+describe("reshapes that copy nothing", () => {
+  // a fetched reshape of a value nothing else reads: the value is computed into the fetched view
+  const p = program("reshaped", (g) => {
+    const x = g.input("x", [2, 3]);
+    const grid = g.reshape(g.exp(g.mul(x, 2)), [3, 2]);
+    const kept = g.tanh(x);
+    g.entry("run", { fetch: { grid, kept, flat: g.reshape(kept, [6]) } });
+  });
+
+  it("writes the input into the reshape's view, and copies a value that is read elsewhere", async () => {
+    const compiled = await compile(p);
+    const run = compiled.source.slice(compiled.source.indexOf("function run("));
+    expect(run).toMatch(/grid\[i\] = Math\.exp\(/);
+    expect(run).not.toMatch(/grid\.set\(/);
+    // kept is fetched too, so flat is a copy of it
+    expect(run).toMatch(/flat\.set\(kept\)/);
+    const instance = compiled.create();
+    for (const seed of [1, 2])
+      checkEntry(compiled, instance, p, "run", randomLeaves(p, seeded(seed)), 1e-12);
+  });
+});
