@@ -143,6 +143,23 @@ describe("hand-written product", () => {
     }
   });
 
+  it("sweeps odd and even lengths alike: each entry is the product of the others", () => {
+    for (const n of [1, 2, 3, 4, 7, 8]) {
+      const point = Array.from({ length: n }, (_, i) => 1 + 0.1 * (i + 1) * (i % 2 === 0 ? 1 : -1));
+      const byHand = createProductByHand(n);
+      byHand.inputs.theta.set(point);
+      const { f, df_dtheta } = byHand.grad();
+      expect(f[0]).toBeCloseTo(
+        point.reduce((a, b) => a * b, 1),
+        14,
+      );
+      for (let i = 0; i < n; i++) {
+        const others = point.reduce((a, b, j) => (j === i ? a : a * b), 1);
+        expect(df_dtheta[i], `n = ${n}, entry ${i}`).toBeCloseTo(others, 14);
+      }
+    }
+  });
+
   it("the gradient at a single zero is the product of the other factors, exactly", () => {
     const point = productPoint(productN).map((value, i) => (i === 500 ? 0 : value));
     const byHand = createProductByHand(productN);
