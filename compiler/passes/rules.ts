@@ -44,6 +44,16 @@ function term(node: Node): { coefficient: number; x: Node } {
   return { coefficient: 1, x: node };
 }
 
+/** c·x for a product with a constant of one value (a scalar, or a splat of any shape). */
+function scaling(node: Node): { coefficient: number; x: Node } | undefined {
+  if (node.op !== "mul") return undefined;
+  const [a, b] = node.inputs;
+  const splat = (c: Node) => c.op === "const" && c.attrs.values.length === 1;
+  if (splat(a) && a.op === "const" && !splat(b)) return { coefficient: a.attrs.values[0], x: b };
+  if (splat(b) && b.op === "const" && !splat(a)) return { coefficient: b.attrs.values[0], x: a };
+  return undefined;
+}
+
 function isScalarConst(node: Node): node is NodeOf<"const"> & Node {
   return node.op === "const" && node.shape.length === 0;
 }
@@ -69,6 +79,22 @@ function mergeTerms(node: Node, g: Ops): Node | undefined {
     isWholePowerOfTwo(q.coefficient) &&
     Math.sign(p.coefficient) === Math.sign(q.coefficient);
   return exact ? as(g, node, g.mul(p.coefficient + q.coefficient, p.x)) : undefined;
+}
+
+/**
+ * a·(b·x) -> (a·b)·x for constants b = ±2^k (k ≥ 0) and |a| ≥ 1: b·x is exact (or overflows), a·b
+ * is exact, so both sides are a·b·x rounded once, and where b·x overflows so does a·b·x (|a| ≥ 1).
+ * An a below 1 could bring an overflowed b·x back into range, and a b that rounds rounds twice.
+ */
+function mergeScalings(node: Node, g: Ops): Node | undefined {
+  const outer = scaling(node);
+  const inner = outer === undefined ? undefined : scaling(outer.x);
+  if (outer === undefined || inner === undefined) return undefined;
+  const a = outer.coefficient;
+  const b = inner.coefficient;
+  if (!isWholePowerOfTwo(b) || !(Math.abs(a) >= 1)) return undefined;
+  if (!Number.isFinite(a * b)) return undefined;
+  return as(g, node, g.mul(a * b, inner.x));
 }
 
 /** Permutation p then q is one permutation: axis i of the result is axis p[q[i]] of the input. */
@@ -130,6 +156,28 @@ export const algebraicRules: readonly Rule[] = [
   // x − x is absent: Infinity − Infinity and NaN − NaN are NaN, not 0, and finiteness is unknown
   rule("--x -> x", (n) =>
     n.op === "neg" && n.inputs[0].op === "neg" ? n.inputs[0].inputs[0] : undefined,
+  ),
+  rule("a*(b*x) -> (a*b)*x", mergeScalings),
+  // negation is exact and rounding is symmetric, so a sign moves out of a product or into a sum
+  rule("(-x)*y -> -(x*y)", (n, g) =>
+    n.op === "mul" && n.inputs[0].op === "neg" && !isScalarConst(n.inputs[1])
+      ? g.neg(g.mul(n.inputs[0].inputs[0], n.inputs[1]))
+      : undefined,
+  ),
+  rule("x*(-y) -> -(x*y)", (n, g) =>
+    n.op === "mul" && n.inputs[1].op === "neg" && !isScalarConst(n.inputs[0])
+      ? g.neg(g.mul(n.inputs[0], n.inputs[1].inputs[0]))
+      : undefined,
+  ),
+  rule("x+(-y) -> x-y", (n, g) =>
+    n.op === "add" && n.inputs[1].op === "neg"
+      ? g.sub(n.inputs[0], n.inputs[1].inputs[0])
+      : undefined,
+  ),
+  rule("(-x)+y -> y-x", (n, g) =>
+    n.op === "add" && n.inputs[0].op === "neg" && n.inputs[1].op !== "neg"
+      ? g.sub(n.inputs[1], n.inputs[0].inputs[0])
+      : undefined,
   ),
   rule("transpose(transpose(x)) -> transpose(x)", composeTransposes),
   rule("reshape(reshape(x)) -> reshape(x)", (n, g) =>

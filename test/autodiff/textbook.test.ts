@@ -227,11 +227,13 @@ describe("y = ln(x1) + x1·x2 − sin(x2) (the evaluation-trace tables)", () => 
       g.entry("grad", { fetch: { y, dy_dx1, dy_dx2 } });
     });
     const optimized = optimize(gradOnly, { verifyEachPass: true });
-    // neg(1) folds to −1, (−1)·cos(x2) becomes −cos(x2), 1·x2 and 1·x1 become x2 and x1
+    // neg(1) folds to −1, (−1)·cos(x2) becomes −cos(x2), 1·x2 and 1·x1 become x2 and x1, and
+    // −cos(x2) + x1 becomes x1 − cos(x2)
     expect(Object.fromEntries(optimized.fired)).toEqual({
       "fold constants": 1,
       "-1*x -> -x": 1,
       "1*x -> x": 2,
+      "(-x)+y -> y-x": 1,
     });
     expect(programText(optimized.program)).toBe(
       [
@@ -245,11 +247,10 @@ describe("y = ln(x1) + x1·x2 − sin(x2) (the evaluation-trace tables)", () => 
         "%6: f64[] = sub %4 %5",
         "%7: f64[] = const 1",
         "%8: f64[] = cos %1",
-        "%9: f64[] = neg %8",
-        "%10: f64[] = div %7 %0",
-        "%11: f64[] = add %9 %0",
-        "%12: f64[] = add %1 %10",
-        "entry grad: y=%6 dy_dx1=%12 dy_dx2=%11",
+        "%9: f64[] = div %7 %0",
+        "%10: f64[] = sub %0 %8",
+        "%11: f64[] = add %1 %9",
+        "entry grad: y=%6 dy_dx1=%11 dy_dx2=%10",
       ].join("\n"),
     );
     expect(built.graph.nodes.length).toBeGreaterThan(optimized.program.graph.nodes.length);

@@ -171,6 +171,95 @@ const ruleCases: Record<string, readonly RuleCase[]> = {
     { label: "stopGradient(sin(x))", build: (g) => g.stopGradient(sinX(g)), after: keepsSin },
   ],
   "--x -> x": [{ label: "−(−sin(x))", build: (g) => g.neg(g.neg(sinX(g))), after: keepsSin }],
+  "a*(b*x) -> (a*b)*x": [
+    {
+      label: "100·(2·sin(x)) is 200·sin(x): 2·sin(x) is exact",
+      build: (g) => g.mul(100, g.mul(2, sinX(g))),
+      after: [
+        '%0: f64[3] = input "x"',
+        "%1: f64[3] = sin %0",
+        "%2: f64[] = const 200",
+        "%3: f64[3] = mul %2 %1",
+        "entry e: y=%3",
+      ],
+    },
+    {
+      label: "a splat tensor of 100s times 2·sin(x), as reverse mode writes it",
+      build: (g) => g.mul(g.constant(100, [3]), g.mul(2, sinX(g))),
+      after: [
+        '%0: f64[3] = input "x"',
+        "%1: f64[3] = sin %0",
+        "%2: f64[] = const 200",
+        "%3: f64[3] = mul %2 %1",
+        "entry e: y=%3",
+      ],
+    },
+    {
+      label: "(sin(x)·(−4))·(−1.5), constants on the right",
+      build: (g) => g.mul(g.mul(sinX(g), -4), -1.5),
+      after: [
+        '%0: f64[3] = input "x"',
+        "%1: f64[3] = sin %0",
+        "%2: f64[] = const 6",
+        "%3: f64[3] = mul %2 %1",
+        "entry e: y=%3",
+      ],
+    },
+  ],
+  "(-x)*y -> -(x*y)": [
+    {
+      label: "(−sin(x))·v",
+      build: (g) => g.mul(g.neg(sinX(g)), g.input("v", [3])),
+      after: [
+        '%0: f64[3] = input "x"',
+        "%1: f64[3] = sin %0",
+        '%2: f64[3] = input "v"',
+        "%3: f64[3] = mul %1 %2",
+        "%4: f64[3] = neg %3",
+        "entry e: y=%4",
+      ],
+    },
+  ],
+  "x*(-y) -> -(x*y)": [
+    {
+      label: "v·(−sin(x))",
+      build: (g) => g.mul(g.input("v", [3]), g.neg(sinX(g))),
+      after: [
+        '%0: f64[3] = input "v"',
+        '%1: f64[3] = input "x"',
+        "%2: f64[3] = sin %1",
+        "%3: f64[3] = mul %0 %2",
+        "%4: f64[3] = neg %3",
+        "entry e: y=%4",
+      ],
+    },
+  ],
+  "x+(-y) -> x-y": [
+    {
+      label: "v + (−sin(x))",
+      build: (g) => g.add(g.input("v", [3]), g.neg(sinX(g))),
+      after: [
+        '%0: f64[3] = input "v"',
+        '%1: f64[3] = input "x"',
+        "%2: f64[3] = sin %1",
+        "%3: f64[3] = sub %0 %2",
+        "entry e: y=%3",
+      ],
+    },
+  ],
+  "(-x)+y -> y-x": [
+    {
+      label: "(−sin(x)) + v",
+      build: (g) => g.add(g.neg(sinX(g)), g.input("v", [3])),
+      after: [
+        '%0: f64[3] = input "x"',
+        "%1: f64[3] = sin %0",
+        '%2: f64[3] = input "v"',
+        "%3: f64[3] = sub %2 %1",
+        "entry e: y=%3",
+      ],
+    },
+  ],
   "x^1 -> x": [{ label: "sin(x)^1", build: (g) => g.pow(sinX(g), 1), after: keepsSin }],
   "x^0 -> 1": [
     {
@@ -304,8 +393,22 @@ describe("rules that must not fire", () => {
       });
     });
     const result = optimize(p, { verifyEachPass: true });
-    expect(result.fired.size).toBe(0);
+    // (2·x + (−x) becomes 2·x − x, which is the same sum; no terms merge)
+    expect(result.fired.has("a*x+b*x -> (a+b)*x")).toBe(false);
     expect(interpret(fetched(result.program), { x: 1e308 })[2][0]).toBe(Infinity);
+  });
+
+  it("merges no scalings that round twice or overflow on one side only", () => {
+    // 3·x rounds before 10·(3·x) rounds again; 0.5·(2·x) is finite where 2·x overflows
+    const p = program("r", (g) => {
+      const x = g.input("x");
+      g.entry("e", {
+        fetch: { a: g.mul(10, g.mul(3, x)), b: g.mul(0.5, g.mul(2, x)) },
+      });
+    });
+    const result = optimize(p, { verifyEachPass: true });
+    expect(result.fired.size).toBe(0);
+    expect(interpret(fetched(result.program), { x: 1e308 })[1][0]).toBe(Infinity);
   });
 
   it("leaves 1/x, x·2, x − x and x^2 alone", () => {
