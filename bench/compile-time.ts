@@ -28,6 +28,9 @@ export type CompileTimeRow =
       readonly generateMs: number;
       /** optimize() alone; undefined when the child ran out of time before it. */
       readonly optimizeMs?: number;
+      /** Functions in the module (entries and the parts they are split into), and the longest. */
+      readonly functions: number;
+      readonly longestFunctionLines: number;
     }
   | { readonly size: number; readonly status: "skipped" | "failed"; readonly reason: string };
 
@@ -109,6 +112,8 @@ function compileSize(size: number, timeoutMs: number): CompileTimeRow {
     buildMs: figures.buildMs,
     generateMs: figures.generateMs,
     optimizeMs: figures.optimizeMs,
+    functions: figures.functions,
+    longestFunctionLines: figures.longestFunctionLines,
   };
 }
 

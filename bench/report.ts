@@ -267,8 +267,9 @@ function compileTimeSection({ compileTime }: BenchResults): string {
           millis(row.buildMs),
           millis(row.generateMs),
           row.optimizeMs === undefined ? "–" : millis(row.optimizeMs),
+          `${row.functions.toLocaleString("en-US")}, ${row.longestFunctionLines} lines`,
         ]
-      : [label(row.size), `${row.status}: ${row.reason}`, "", "", "", ""],
+      : [label(row.size), `${row.status}: ${row.reason}`, "", "", "", "", ""],
   );
   return [
     "### Compile time of scalar graphs",
@@ -276,7 +277,9 @@ function compileTimeSection({ compileTime }: BenchResults): string {
     "A seeded random scalar DAG of about half the size in forward nodes (add, mul, sub, sin, tanh, " +
       "scaling), then its gradient with respect to its 8 inputs. `generate()` runs end to end " +
       "(optimize, plan, emit, format); `optimize()` is then timed alone for the split. Each size runs " +
-      "in a child process with a time limit; a size is skipped when the previous one was too slow.",
+      "in a child process with a time limit; a size is skipped when the previous one was too slow. " +
+      "The last column counts the module's functions (entries and the parts a long entry is split " +
+      "into, 500 lines each at most, well below V8's optimisation limit) and gives the longest.",
     "",
     table(
       [
@@ -286,6 +289,7 @@ function compileTimeSection({ compileTime }: BenchResults): string {
         "build (DSL + grad)",
         "generate()",
         "of which optimize()",
+        "functions, longest",
       ],
       rows,
     ),

@@ -21,6 +21,15 @@ const passes = compileReport(generated).entries[0].passes;
 result.builtNodes = passes[0].nodes;
 result.optimizedNodes = passes[passes.length - 1].nodes;
 result.sourceBytes = generated.source.length;
+// every function of the module, entries and their split parts alike, by lines between its braces
+const lines = generated.source.split("\n");
+const lengths = lines.flatMap((line, start) => {
+  if (!/^ {2}function \w+\(/.test(line)) return [];
+  const end = lines.findIndex((other, index) => index > start && other === "  }");
+  return [end - start - 1];
+});
+result.functions = lengths.length;
+result.longestFunctionLines = Math.max(...lengths);
 print();
 
 start = performance.now();
