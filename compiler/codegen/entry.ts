@@ -12,7 +12,7 @@ import {
   type LoweredEntry,
   type Plan,
 } from "../lower/plan.ts";
-import { elementChain, fusedChain, sharedLoop } from "./loop.ts";
+import { elementChain, sharedLoop } from "./loop.ts";
 import { References } from "./references.ts";
 
 /** Statements that compute some values, and the scalar locals they declare and read. */
@@ -92,10 +92,7 @@ function nodeGroup(plan: Plan, refs: References, node: Node, along?: Node): Code
     return groupCode(plan, refs, { shape: node.shape, members: [node], scatters: [] });
   if (emit.kind === "leaf") return { lines: [], defines: [], reads: [], block: false };
   // an elementwise chain fused into the kernel computes each element where the kernel reads it
-  const chain =
-    node.inputs.length === 1 && plan.fusedInto.has(node.inputs[0].id)
-      ? fusedChain(plan, node.inputs[0])
-      : [];
+  const chain = elementChain(plan, node);
   const io: KernelIO<typeof node.op> = {
     out: isScalarNode(node) ? refs.scalar(node) : refs.view(node),
     args: node.inputs.map((input) =>

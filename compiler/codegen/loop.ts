@@ -1,30 +1,18 @@
 // One loop over an index space computing one or more sites: elementwise chains and whole folds.
 import type { Node, NodeOf } from "../ir/node.ts";
 import { broadcastStrides, sameShape, sizeOf, stridesOf, type Shape } from "../ir/shape.ts";
-import { chainOperands } from "../lower/chains.ts";
+import { chainOperands, fusedChain } from "../lower/chains.ts";
 import { isScalarNode, isSplatConst, type LoopGroup, type Plan } from "../lower/plan.ts";
 import type { Accumulator, Emit } from "../ops/def.ts";
 import { loopNest, offset } from "../ops/loops.ts";
 import { ops } from "../ops/registry.ts";
 import type { References } from "./references.ts";
 
-/** The nodes fused into `node`'s loop, inputs before their readers, ending with `node` itself. */
-export function fusedChain(plan: Plan, node: Node): Node[] {
-  const chain = new Map<number, Node>();
-  const visit = (member: Node) => {
-    if (chain.has(member.id)) return;
-    for (const input of member.inputs) if (plan.fusedInto.has(input.id)) visit(input);
-    chain.set(member.id, member);
-  };
-  visit(node);
-  return [...chain.values()];
-}
-
 /** The elementwise nodes a site computes per element: its chain, or a fold's fused input chain. */
 export function elementChain(plan: Plan, site: Node): Node[] {
-  if (ops[site.op].emit.kind === "elementwise") return fusedChain(plan, site);
+  if (ops[site.op].emit.kind === "elementwise") return fusedChain(plan.fusedInto, site);
   const [x] = site.inputs;
-  return plan.fusedInto.get(x.id) === site ? fusedChain(plan, x) : [];
+  return x !== undefined && plan.fusedInto.get(x.id) === site ? fusedChain(plan.fusedInto, x) : [];
 }
 
 function accumulatorOf(site: Node): Accumulator | undefined {

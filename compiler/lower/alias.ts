@@ -2,7 +2,7 @@
 import type { Node } from "../ir/node.ts";
 import type { Program } from "../ir/program.ts";
 import { entryRoots } from "../passes/rebuild.ts";
-import { isScalarNode } from "./chains.ts";
+import { isScalarNode, readersOf } from "./chains.ts";
 import type { View } from "./plan.ts";
 
 /**
@@ -16,14 +16,7 @@ export function aliasReshapes(
   views: Map<number, View>,
 ): Set<number> {
   const roots = new Set(program.entries.flatMap(entryRoots).map((node) => node.id));
-  const readers = new Map<number, Set<number>>();
-  for (const node of schedules.flat()) {
-    for (const input of node.inputs) {
-      const set = readers.get(input.id) ?? new Set<number>();
-      set.add(node.id);
-      readers.set(input.id, set);
-    }
-  }
+  const readers = readersOf(schedules.flat());
   const aliased = new Set<number>();
   for (const node of new Set(schedules.flat())) {
     const view = views.get(node.id);

@@ -29,3 +29,28 @@ export function chainOperands(fusedInto: ReadonlyMap<number, Node>, node: Node):
   visit(node);
   return operands;
 }
+
+/** The nodes fused into `node`'s loop, inputs before their readers, ending with `node` itself. */
+export function fusedChain(fusedInto: ReadonlyMap<number, Node>, node: Node): Node[] {
+  const chain = new Map<number, Node>();
+  const visit = (member: Node) => {
+    if (chain.has(member.id)) return;
+    for (const input of member.inputs) if (fusedInto.has(input.id)) visit(input);
+    chain.set(member.id, member);
+  };
+  visit(node);
+  return [...chain.values()];
+}
+
+/** For each node, the distinct nodes among `nodes` that read it, by id. */
+export function readersOf(nodes: Iterable<Node>): Map<number, Map<number, Node>> {
+  const readers = new Map<number, Map<number, Node>>();
+  for (const node of nodes) {
+    for (const input of node.inputs) {
+      const known = readers.get(input.id) ?? new Map<number, Node>();
+      known.set(node.id, node);
+      readers.set(input.id, known);
+    }
+  }
+  return readers;
+}

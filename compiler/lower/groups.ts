@@ -4,7 +4,7 @@ import type { EntryPoint } from "../ir/program.ts";
 import { sameShape, type Shape } from "../ir/shape.ts";
 import { ops } from "../ops/registry.ts";
 import { entryRoots } from "../passes/rebuild.ts";
-import { chainOperands, emitSite } from "./chains.ts";
+import { chainOperands, emitSite, fusedChain, readersOf } from "./chains.ts";
 
 /** Sites (nodes whose code is a loop) that one loop computes, in schedule order. */
 export interface LoopGroup {
@@ -133,9 +133,7 @@ function scatterSums(
 ): Map<number, Run> {
   const runOf = new Map<number, Run>();
   for (const run of runs) for (const member of run.members) runOf.set(member.id, run);
-  const readers = new Map<number, number>();
-  for (const node of schedule)
-    for (const operand of node.inputs) readers.set(operand.id, (readers.get(operand.id) ?? 0) + 1);
+  const readers = readersOf(schedule);
   const scattered = new Map<number, Run>();
   for (const site of siteList) {
     const own = runOf.get(site.id);
@@ -145,11 +143,11 @@ function scatterSums(
       (own !== undefined && own.members.length !== 1)
     )
       continue;
-    const sum = fusedMembers(input.fusedInto, site);
+    const sum = fusedChain(input.fusedInto, site);
     const pads = chainOperands(input.fusedInto, site);
     if (!sum.every((member) => member.op === "add")) continue;
     const padsOk = pads.every(
-      (pad) => pad.op === "pad" && input.viewed.has(pad.id) && readers.get(pad.id) === 1,
+      (pad) => pad.op === "pad" && input.viewed.has(pad.id) && readers.get(pad.id)?.size === 1,
     );
     if (!padsOk) continue;
     const host = runOf.get(pads[0].inputs[0].id);
@@ -165,17 +163,6 @@ function scatterSums(
     scattered.set(site.id, host);
   }
   return scattered;
-}
-
-/** `site` and the nodes fused into its loop. */
-function fusedMembers(fusedInto: ReadonlyMap<number, Node>, site: Node): Node[] {
-  const members: Node[] = [];
-  const visit = (member: Node) => {
-    members.push(member);
-    for (const operand of member.inputs) if (fusedInto.get(operand.id) === member) visit(operand);
-  };
-  visit(site);
-  return members;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { EntryPoint, Program } from "../ir/program.ts";
 import { sameShape, sizeOf } from "../ir/shape.ts";
 import { ops } from "../ops/registry.ts";
 import { entryRoots } from "../passes/rebuild.ts";
-import { chainOperands, isScalarNode, isSplatConst } from "./chains.ts";
+import { chainOperands, isScalarNode, isSplatConst, readersOf } from "./chains.ts";
 import { loopGroups, type LoopGroup } from "./groups.ts";
 import { NameTable, pathIdentifier } from "./names.ts";
 import { aliasReshapes } from "./alias.ts";
@@ -292,17 +292,8 @@ function fusedChains(
   dedicated: ReadonlyMap<number, View>,
 ): { fused: Map<number, Node>; viewed: Set<number> } {
   const roots = new Set(program.entries.flatMap(entryRoots).map((node) => node.id));
-  const consumers = new Map<number, Map<number, Node>>();
-  const scheduled = new Map<number, Node>();
-  for (const node of schedules.flat()) {
-    if (scheduled.has(node.id)) continue;
-    scheduled.set(node.id, node);
-    for (const input of node.inputs) {
-      const readers = consumers.get(input.id) ?? new Map<number, Node>();
-      readers.set(node.id, node);
-      consumers.set(input.id, readers);
-    }
-  }
+  const scheduled = new Map(schedules.flat().map((node) => [node.id, node]));
+  const consumers = readersOf(scheduled.values());
   const isLoop = (node: Node) => !isScalarNode(node) && ops[node.op].emit.kind === "elementwise";
   const viewed = new Set<number>();
   for (const node of scheduled.values()) {

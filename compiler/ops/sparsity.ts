@@ -117,12 +117,15 @@ export function readSparsity(
   return out;
 }
 
-/** A reduction over `axes`: output element g depends on the union of its group. */
-export function reductionSparsity(ctx: {
+/** What the rules of ops over reduction groups read. */
+interface ReductionContext {
   readonly deps: readonly Dependencies[];
   readonly inputs: readonly Node[];
   readonly attrs: { readonly axes: readonly number[] };
-}): Dependencies {
+}
+
+/** A reduction over `axes`: output element g depends on the union of its group. */
+export function reductionSparsity(ctx: ReductionContext): Dependencies {
   const [x] = ctx.deps;
   if (x === "dense") return "dense";
   return groupsOf(ctx.inputs[0].shape, ctx.attrs.axes).map((group) =>
@@ -131,11 +134,7 @@ export function reductionSparsity(ctx: {
 }
 
 /** Each element depends on the union of its reduction group (prodExcept: the others in it). */
-export function groupSparsity(ctx: {
-  readonly deps: readonly Dependencies[];
-  readonly inputs: readonly Node[];
-  readonly attrs: { readonly axes: readonly number[] };
-}): Dependencies {
+export function groupSparsity(ctx: ReductionContext): Dependencies {
   const [x] = ctx.deps;
   if (x === "dense") return "dense";
   const out = new Array<Int32Array>(x.length);
