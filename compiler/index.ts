@@ -1,5 +1,5 @@
 // The compiler's public API: the DSL, transforms, passes, code generation and in-process compilation.
-export { program, ProgramBuilder, type EntrySpec, type ProgramOptions } from "./dsl/program.ts";
+export { program, ProgramBuilder, type EntrySpec, type ProgramOptions } from "./program.ts";
 export { Ops, type Operand, type MatmulOptions } from "./dsl/ops.ts";
 export { compile, type Compiled, type DynamicInstance, type EntryFunction } from "./api.ts";
 export {
@@ -10,7 +10,7 @@ export {
 } from "./codegen/generate.ts";
 export { optimize, prune, type OptimizeResult } from "./passes/pipeline.ts";
 export { compileReport, type CompileReport, type EntryReport } from "./report/report.ts";
-export { interpret, type LeafValues } from "./ir/interpret.ts";
+export { interpret, type LeafValues } from "./ops/interpret.ts";
 export { verify } from "./ir/verify.ts";
 export { graphText, nodeText, programText } from "./ir/text.ts";
 export { AdjointError, type SourceLoc } from "./errors.ts";

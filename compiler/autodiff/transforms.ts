@@ -2,13 +2,14 @@
 // Hessians from one hvp per color of their sparsity pattern (or per basis vector), and Jacobians
 // by one jvp per color or whichever mode needs fewer sweeps.
 import type { Ops } from "../dsl/ops.ts";
+import type { JacobianMode, Transforms } from "../dsl/transforms.ts";
 import type { Node } from "../ir/node.ts";
 import { sizeOf, type Shape } from "../ir/shape.ts";
 import { compressedHessian, compressedJacobian } from "./compressed.ts";
 import { jvp } from "./forward.ts";
 import { vjp } from "./reverse.ts";
 
-export type JacobianMode = "forward" | "reverse";
+export type { JacobianMode } from "../dsl/transforms.ts";
 
 /** H·v for scalar `f`: the tangent of ∇f when each x moves along its v (forward over reverse). */
 export function hvp(g: Ops, f: Node, xs: readonly Node[], vs: readonly Node[]): Node[] {
@@ -93,3 +94,6 @@ function stackInto(g: Ops, parts: readonly Node[], axis: number, shape: Shape): 
   if (parts.length === 0) return g.constant(0, shape);
   return g.reshape(g.stack(parts, axis), shape);
 }
+
+/** Every transform the DSL's methods run, handed to its builders from above both layers. */
+export const autodiffTransforms: Transforms = { vjp, jvp, hvp, hessian, jacobian };

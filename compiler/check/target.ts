@@ -1,13 +1,13 @@
 // What checkGrads differentiates: the scalar f an entry point fetches, the leaves it is taken with
 // respect to, and a program of its own (a copy of the user's graph, never the user's program
 // itself) with entry points for f, ∇f and, for order 2, H·v along fed directions.
-import { TransformBuilder } from "../dsl/transforms.ts";
 import { AdjointError } from "../errors.ts";
 import { Graph } from "../ir/graph.ts";
 import type { Node, NodeOf } from "../ir/node.ts";
 import { isProgram, type EntryPoint, type Program } from "../ir/program.ts";
 import { formatShape } from "../ir/shape.ts";
 import { reachable } from "../ir/text.ts";
+import { transformBuilder } from "../program.ts";
 
 export type Leaf = NodeOf<"input"> | NodeOf<"param">;
 
@@ -142,7 +142,7 @@ function chooseWrt(
 /** Copies the user's graph and appends f's gradient and, for order 2, its hvp along fed directions. */
 export function buildCheckProgram(target: Target, order: 1 | 2): CheckProgram {
   const source = target.program;
-  const graph = new Graph(source.graph.dtype, source.graph.customRules);
+  const graph = new Graph(source.graph.ops, source.graph.dtype, source.graph.customRules);
   const copies: Node[] = [];
   for (const node of source.graph.nodes) {
     const inputs = node.inputs.map((input) => copies[input.id]);
@@ -150,7 +150,7 @@ export function buildCheckProgram(target: Target, order: 1 | 2): CheckProgram {
     copies.push(graph.intern(node.op, inputs, node.attrs as never, origin) as Node);
   }
   const copy = <N extends Node>(node: N) => copies[node.id] as N;
-  const g = new TransformBuilder(graph);
+  const g = transformBuilder(graph);
   const f = copy(target.f);
   const wrt = target.wrt.map(copy);
   const gradients = g.grad(f, wrt);

@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Node } from "../ir/node.ts";
 import { nestedObject, nestPaths, type Nested } from "../ir/tree.ts";
-import { capitalize, pascalCase } from "../lower/names.ts";
+import { capitalize, pascalCase } from "../dsl/names.ts";
 import type { LoweredEntry, Plan, View } from "../lower/plan.ts";
 import { safeComment } from "./entry.ts";
 import type { FunctionSpec, InterfaceSpec, ModuleSpec } from "./module.ts";

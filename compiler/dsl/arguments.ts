@@ -2,8 +2,7 @@
 import type { Node } from "../ir/node.ts";
 import { formatShape, isValidShape, sizeOf, type Shape } from "../ir/shape.ts";
 
-/** Axes to reduce: one, several (negative counts from the end), or all when omitted. */
-export type Axes = number | readonly number[];
+import type { Axes } from "../ops/builder.ts";
 
 type Fail = (message: string) => never;
 

@@ -33,3 +33,22 @@ export function checkName(kind: string, name: unknown, loc: SourceLoc | undefine
   }
   return name;
 }
+
+/** A dotted path as one identifier: "layer1.W" -> "layer1_W" (a flat name is itself). */
+export function pathIdentifier(path: string): string {
+  return path.replaceAll(".", "_");
+}
+
+/** "grad" -> "Grad", "a_b" -> "A_b": distinct names stay distinct. */
+export function capitalize(name: string): string {
+  return name[0].toUpperCase() + name.slice(1);
+}
+
+/** "quadratic" -> "Quadratic", "two_layer" -> "TwoLayer". */
+export function pascalCase(name: string): string {
+  return name
+    .split("_")
+    .filter((part) => part !== "")
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join("");
+}

@@ -1,15 +1,15 @@
 // Neural-network activations and losses, composed from primitive ops so every derivative order comes free.
 import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape } from "../ir/shape.ts";
-import type { Ops } from "./ops.ts";
+import type { OpBuilder } from "../ops/builder.ts";
 
 /** exp(x − logsumexp(x)) along `axis`. */
-export function softmax(g: Ops, x: Node, axis: number): Node {
+export function softmax(g: OpBuilder, x: Node, axis: number): Node {
   return g.exp(logSoftmax(g, x, axis));
 }
 
 /** x − logsumexp(x) along `axis`: finite for any finite logits. */
-export function logSoftmax(g: Ops, x: Node, axis: number): Node {
+export function logSoftmax(g: OpBuilder, x: Node, axis: number): Node {
   return g.sub(x, g.logsumexp(x, axis, true));
 }
 
@@ -18,13 +18,13 @@ export function logSoftmax(g: Ops, x: Node, axis: number): Node {
  * for a class y, −Σ_j p_j·log softmax(h)_j for probability rows p that sum to 1. Its gradient in
  * h is softmax(h) − labels, finite for any finite logits.
  */
-export function softmaxCrossEntropy(g: Ops, logits: Node, labels: Node): Node {
+export function softmaxCrossEntropy(g: OpBuilder, logits: Node, labels: Node): Node {
   const targets = labelRows(g, logits, labels);
   return g.sub(g.logsumexp(logits, -1), g.sum(g.mul(targets, logits), -1));
 }
 
 /** The labels as rows like the logits: integer classes become one-hot rows; float rows pass. */
-function labelRows(g: Ops, logits: Node, labels: Node): Node {
+function labelRows(g: OpBuilder, logits: Node, labels: Node): Node {
   const op = "softmaxCrossEntropy";
   const float = g.graph.dtype;
   const shapes = `labels ${formatShape(labels.shape)}, logits ${formatShape(logits.shape)}`;
@@ -52,6 +52,6 @@ function labelRows(g: Ops, logits: Node, labels: Node): Node {
 }
 
 /** mean((prediction − target)²). */
-export function meanSquaredError(g: Ops, prediction: Node, target: Node): Node {
+export function meanSquaredError(g: OpBuilder, prediction: Node, target: Node): Node {
   return g.mean(g.square(g.sub(prediction, target)));
 }

@@ -3,19 +3,19 @@ import { AdjointError } from "../errors.ts";
 import type { Graph, Origin } from "../ir/graph.ts";
 import type { AttrsOf, DType, Node, NodeOf, OpName } from "../ir/node.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
+import type { Axes, MatmulOptions, OpBuilder, Operand } from "../ops/builder.ts";
 import { describe, isNode, normalizeAxes, normalizeAxis, resolveReshape } from "./arguments.ts";
-import { stabilizeNode } from "../passes/stabilize.ts";
 import * as nn from "./nn.ts";
 
-/** A node, or a number that becomes a scalar constant. */
-export type Operand = Node | number;
+export type { Axes, MatmulOptions, Operand } from "../ops/builder.ts";
 
-export type { Axes } from "./arguments.ts";
-import type { Axes } from "./arguments.ts";
-
-export interface MatmulOptions {
-  readonly transA?: boolean;
-  readonly transB?: boolean;
+/**
+ * A rewrite applied to every unary and binary node as it is built (the stabilize rules, handed
+ * in from the layer that owns them): the replacement, or undefined when it does not match.
+ */
+export interface BuildRule {
+  readonly name: string;
+  readonly apply: (node: Node, g: Ops) => Node | undefined;
 }
 
 type UnaryOp =
@@ -40,11 +40,13 @@ type BinaryOp = "add" | "sub" | "mul" | "div" | "power" | "maximum" | "minimum";
 type CompareOp = "lt" | "le" | "gt" | "ge" | "eq";
 type ReduceOp = "sum" | "max" | "min" | "prod" | "logsumexp";
 
-export class Ops {
+export class Ops implements OpBuilder {
   private readonly contexts: Origin[] = [];
 
   constructor(
     readonly graph: Graph,
+    /** Rewrites every new unary and binary node goes through (the stabilize rules; [] for none). */
+    readonly buildRules: readonly BuildRule[],
     /** Where a node built outside any transform comes from (the DSL captures the user's line). */
     private readonly defaultOrigin: () => Origin = () => ({}),
   ) {}
@@ -66,12 +68,26 @@ export class Ops {
   }
 
   /**
-   * Every unary and binary node goes through the stabilize rules as it is built, so a
-   * gradient taken in the DSL differentiates log1p(x) rather than log(1 + x). Rules build through
-   * this same builder, so one rewrite may complete another (log(1 + eˣ) -> log1p(eˣ) -> softplus).
+   * Every unary and binary node goes through the build rules until none matches, so a gradient
+   * taken in the DSL differentiates log1p(x) rather than log(1 + x). Rules build through this
+   * same builder, so one rewrite may complete another (log(1 + eˣ) -> log1p(eˣ) -> softplus).
    */
   protected stabilized(node: Node): Node {
-    return stabilizeNode(node, this);
+    let current = node;
+    for (let step = 0; step < 100; step++) {
+      const next = this.firstRewrite(current);
+      if (next === undefined) return current;
+      current = next;
+    }
+    throw new Error(`stabilize: rules do not terminate on ${node.op} %${node.id}`);
+  }
+
+  private firstRewrite(node: Node): Node | undefined {
+    for (const candidate of this.buildRules) {
+      const result = candidate.apply(node, this);
+      if (result !== undefined && result !== node) return result;
+    }
+    return undefined;
   }
 
   fail(op: string, message: string): never {

@@ -12,10 +12,10 @@ import {
   type NodeRecord,
   type NodeTree,
 } from "../ir/tree.ts";
-import { capitalize, pascalCase, pathIdentifier } from "../lower/names.ts";
+import { ops } from "../ops/registry.ts";
 import { callerLoc } from "./loc.ts";
-import { checkName, moduleTypeNames } from "./names.ts";
-import { TransformBuilder } from "./transforms.ts";
+import { capitalize, checkName, moduleTypeNames, pascalCase, pathIdentifier } from "./names.ts";
+import { TransformBuilder, type BuilderKit } from "./transforms.ts";
 
 export interface ProgramOptions {
   /** Element type of every value and of the arena: float64 (default) or float32. */
@@ -63,8 +63,8 @@ export class ProgramBuilder extends TransformBuilder {
   private readonly entryList: EntryPoint[] = [];
   private readonly inits = new Map<string, ParamInit>();
 
-  constructor(dtype: FloatType) {
-    super(new Graph(dtype), () => ({ loc: callerLoc() }));
+  constructor(dtype: FloatType, kit: BuilderKit) {
+    super(new Graph(ops, dtype), kit, () => ({ loc: callerLoc() }));
   }
 
   /** A value fed on every call. */
@@ -325,11 +325,12 @@ function checkPath(kind: string, name: string, loc: SourceLoc | undefined): void
   }
 }
 
-/** Declares a program. Its default export from a `.graph.ts` file is what `adjoint compile` reads. */
-export function program(
+/** Declares a program with the builder wired to `kit` (compiler/program.ts's `program` hands it in). */
+export function declareProgram(
   name: string,
   build: (g: ProgramBuilder) => void,
-  options: ProgramOptions = {},
+  options: ProgramOptions,
+  kit: BuilderKit,
 ): Program {
   checkName("program", name, callerLoc());
   checkTypeName(name);
@@ -340,7 +341,7 @@ export function program(
       callerLoc(),
     );
   }
-  const g = new ProgramBuilder(dtype);
+  const g = new ProgramBuilder(dtype, kit);
   build(g);
   return g.build(name, dtype);
 }

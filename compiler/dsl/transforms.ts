@@ -1,9 +1,8 @@
 // The differentiation surface of the DSL: grad, vjp, jvp and the transforms composed from them
 // (hvp, hessian, jacobian), and custom derivative rules. Arguments are checked here, with the
-// user's line; the transforms themselves live in compiler/autodiff.
-import { jvp } from "../autodiff/forward.ts";
-import { vjp } from "../autodiff/reverse.ts";
-import { hessian, hvp, jacobian, type JacobianMode } from "../autodiff/transforms.ts";
+// user's line; the transforms themselves live in compiler/autodiff, which implements `Transforms`
+// and is handed in by the layer above both (compiler/program.ts), so the DSL never imports it.
+import type { Graph, Origin } from "../ir/graph.ts";
 import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape } from "../ir/shape.ts";
 import {
@@ -16,9 +15,36 @@ import {
   type NodeTree,
 } from "../ir/tree.ts";
 import type { CustomRule } from "../ops/custom.ts";
-import { Ops } from "./ops.ts";
+import { Ops, type BuildRule } from "./ops.ts";
+
+export type JacobianMode = "forward" | "reverse";
+
+/** The transforms over a builder's graph, on arguments already checked; autodiff implements them. */
+export interface Transforms {
+  vjp(g: Ops, outputs: readonly Node[], cotangents: readonly Node[], wrt: readonly Node[]): Node[];
+  jvp(g: Ops, outputs: readonly Node[], wrt: readonly Node[], tangents: readonly Node[]): Node[];
+  hvp(g: Ops, f: Node, xs: readonly Node[], vs: readonly Node[]): Node[];
+  hessian(g: Ops, f: Node, xs: readonly Node[]): Node[][];
+  jacobian(g: Ops, y: Node, x: Node, mode?: JacobianMode): Node;
+}
+
+/** What a transform builder is handed from above: the build-time rewrites and the transforms. */
+export interface BuilderKit {
+  readonly buildRules: readonly BuildRule[];
+  readonly transforms: Transforms;
+}
+
+/** A derivative rule for customVjp: its `g` is the builder that differentiates (the DSL's). */
+export type DslCustomRule = CustomRule<Ops>;
 
 export class TransformBuilder extends Ops {
+  private readonly transforms: Transforms;
+
+  constructor(graph: Graph, kit: BuilderKit, defaultOrigin?: () => Origin) {
+    super(graph, kit.buildRules, defaultOrigin);
+    this.transforms = kit.transforms;
+  }
+
   /**
    * Gradient of the scalar `y` with respect to each of `wrt`, appended to this graph: a node, a
    * list, or a nested record of nodes (the gradient has the same nesting).
@@ -29,7 +55,7 @@ export class TransformBuilder extends Ops {
   grad(y: Node, wrt: NodeTree): unknown {
     const list = this.treeNodes("grad", wrt);
     this.scalarOutput("grad", y, "use g.vjp with a cotangent");
-    return this.likeTree(wrt, vjp(this, [y], [this.constant(1)], list));
+    return this.likeTree(wrt, this.transforms.vjp(this, [y], [this.constant(1)], list));
   }
 
   /** Vector-Jacobian product: adjoints of `wrt` for outputs weighted by `cotangents`. */
@@ -40,13 +66,13 @@ export class TransformBuilder extends Ops {
       this.nodeList("vjp", cotangents),
       "cotangent",
     );
-    return vjp(this, outputs, cotangents, this.nodeList("vjp", wrt));
+    return this.transforms.vjp(this, outputs, cotangents, this.nodeList("vjp", wrt));
   }
 
   /** Jacobian-vector product: tangents of `outputs` when `wrt` move along `tangents`. */
   jvp(outputs: readonly Node[], wrt: readonly Node[], tangents: readonly Node[]): Node[] {
     this.pairShapes("jvp", this.nodeList("jvp", wrt), this.nodeList("jvp", tangents), "tangent");
-    return jvp(this, this.nodeList("jvp", outputs), wrt, tangents);
+    return this.transforms.jvp(this, this.nodeList("jvp", outputs), wrt, tangents);
   }
 
   /**
@@ -60,7 +86,7 @@ export class TransformBuilder extends Ops {
     const paths = (tree: NodeTree) => leavesOf(tree, isNodeLeaf).map(([path]) => path.join("."));
     if (paths(x).join() !== paths(v).join()) this.fail("hvp", `x and v must have the same nesting`);
     this.pairShapes("hvp", xs, vs, "direction");
-    return this.likeTree(x, hvp(this, f, xs, vs)) as MapNodes<T>;
+    return this.likeTree(x, this.transforms.hvp(this, f, xs, vs)) as MapNodes<T>;
   }
 
   /**
@@ -73,7 +99,7 @@ export class TransformBuilder extends Ops {
   hessian(f: Node, x: Node | readonly Node[]): Node | Node[][] {
     const xs = this.nodeList("hessian", x);
     this.scalarOutput("hessian", f, "the Hessian is defined for a scalar function");
-    const blocks = hessian(this, f, xs);
+    const blocks = this.transforms.hessian(this, f, xs);
     return Array.isArray(x) ? blocks : blocks[0][0];
   }
 
@@ -89,7 +115,7 @@ export class TransformBuilder extends Ops {
     if (mode !== undefined && mode !== "forward" && mode !== "reverse") {
       this.fail("jacobian", `mode must be "forward" or "reverse", got ${String(mode)}`);
     }
-    return jacobian(this, output, input, mode);
+    return this.transforms.jacobian(this, output, input, mode);
   }
 
   /**
@@ -98,7 +124,11 @@ export class TransformBuilder extends Ops {
    * adjoint, and returns one adjoint (or null) per input; built from differentiable ops, it
    * differentiates again for higher orders. Forward mode follows `forward` itself.
    */
-  customVjp(inputs: readonly Node[], forward: (...inputs: Node[]) => Node, rule: CustomRule): Node {
+  customVjp(
+    inputs: readonly Node[],
+    forward: (...inputs: Node[]) => Node,
+    rule: DslCustomRule,
+  ): Node {
     const primals = this.nodeList("customVjp", inputs);
     if (typeof forward !== "function" || typeof rule !== "function") {
       this.fail("customVjp", `expects (inputs, forward, rule) with two functions`);

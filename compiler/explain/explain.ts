@@ -1,12 +1,13 @@
 // `adjoint explain`: each fetched scalar of an entry point and its partial derivatives by the
 // scalar leaves, as simplified formulas. The derivatives are the compiler's own (reverse mode on
 // a copy of the graph), converted to expressions and canonicalised for display.
-import { TransformBuilder } from "../dsl/transforms.ts";
+import type { TransformBuilder } from "../dsl/transforms.ts";
 import { AdjointError } from "../errors.ts";
 import type { Node, NodeOf } from "../ir/node.ts";
 import type { EntryPoint, Program } from "../ir/program.ts";
 import { reachable } from "../ir/text.ts";
 import { rebuild } from "../passes/rebuild.ts";
+import { transformBuilder } from "../program.ts";
 import { simplify } from "./canonical.ts";
 import type { Expr } from "./expr.ts";
 import { expressionOf } from "./from-graph.ts";
@@ -35,7 +36,7 @@ type Leaf = NodeOf<"input"> | NodeOf<"param">;
  */
 export function explain(program: Program, entryName?: string): EntryExplanation[] {
   const copy = rebuild(program);
-  const builder = new TransformBuilder(copy.graph);
+  const builder = transformBuilder(copy.graph);
   const entries = selectEntries(copy, entryName);
   return entries.map((entry) => ({
     entry: entry.name,

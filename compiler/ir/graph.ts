@@ -1,9 +1,7 @@
 // An append-only graph of interned nodes: building the same expression twice returns the same node.
 import { AdjointError, type SourceLoc } from "../errors.ts";
-import { ops } from "../ops/registry.ts";
-import { ShapeError } from "../ops/def.ts";
-import type { CustomRule } from "../ops/custom.ts";
 import type { AttrsOf, DType, FloatType, Node, NodeOf, OpName } from "./node.ts";
+import { arityFits, dtypeOf, ShapeError, type OpTable } from "./optable.ts";
 import { formatShape } from "./shape.ts";
 
 /** Where a node came from: its DSL line and a name hint for generated code. Not part of identity. */
@@ -17,15 +15,18 @@ export class Graph {
   private readonly nodeList: Node[] = [];
   private readonly table = new Map<string, Node>();
   private readonly origins = new Map<number, Origin>();
-  private readonly rules: CustomRule[];
+  private readonly rules: unknown[];
 
   /**
-   * `dtype` is the program's float type: of its real values and of its arena. `rules` are the
-   * derivative rules of custom nodes, by id (a rebuilt graph keeps its source's).
+   * `ops` gives each op's shape, dtype, arity and eval (the registry, from above this layer; a
+   * region's body graph takes its parent's). `dtype` is the program's float type: of its real
+   * values and of its arena. `rules` are the derivative rules of custom nodes, by id (a rebuilt
+   * graph keeps its source's); the IR holds them without knowing their type.
    */
   constructor(
+    readonly ops: OpTable,
     readonly dtype: FloatType,
-    rules: readonly CustomRule[] = [],
+    rules: readonly unknown[] = [],
   ) {
     this.rules = [...rules];
   }
@@ -44,13 +45,13 @@ export class Graph {
   }
 
   /** Registers the derivative rule of a custom node; its id goes in the node's attributes. */
-  addRule(rule: CustomRule): number {
+  addRule(rule: unknown): number {
     this.rules.push(rule);
     return this.rules.length - 1;
   }
 
   /** The derivative rule of custom nodes whose attribute `rule` is `id`. */
-  rule(id: number): CustomRule {
+  rule(id: number): unknown {
     const rule = this.rules[id];
     if (rule === undefined) {
       throw new AdjointError(`custom: no derivative rule ${id} in this graph`);
@@ -59,7 +60,7 @@ export class Graph {
   }
 
   /** Every registered rule, by id. */
-  get customRules(): readonly CustomRule[] {
+  get customRules(): readonly unknown[] {
     return this.rules;
   }
 
@@ -90,8 +91,9 @@ export class Graph {
     const key = internKey(op, inputs, attrs);
     const existing = this.table.get(key);
     if (existing !== undefined) return existing as NodeOf<K>;
-    const shape = like?.shape ?? Object.freeze([...inferShape(op, inputs, attrs, origin)]);
-    const dtype = like?.dtype ?? inferDtype(op, inputs, attrs, this.dtype, origin);
+    const shape =
+      like?.shape ?? Object.freeze([...inferShape(this.ops, op, inputs, attrs, origin)]);
+    const dtype = like?.dtype ?? inferDtype(this.ops, op, inputs, attrs, this.dtype, origin);
     const node = Object.freeze({
       id: this.nodeList.length,
       op,
@@ -111,12 +113,13 @@ export class Graph {
 }
 
 function inferShape<K extends OpName>(
+  table: OpTable,
   op: K,
   inputs: readonly Node[],
   attrs: AttrsOf[K],
   origin: () => Origin,
 ): readonly number[] {
-  const def = ops[op];
+  const def = table[op];
   if (!arityFits(def.arity, inputs.length)) {
     throw new AdjointError(
       `${op}: expects ${def.arity} inputs, got ${inputs.length}`,
@@ -144,32 +147,8 @@ function freezeAttrs<T extends object>(attrs: T): T {
   return Object.freeze(attrs);
 }
 
-/** Whether `count` inputs suit an op of this arity. */
-export function arityFits(arity: number | "leaf" | "variadic", count: number): boolean {
-  if (arity === "variadic") return count > 0;
-  return count === (arity === "leaf" ? 0 : arity);
-}
-
-/** The op's dtype rule, or by default: real-valued inputs give a real-valued output. */
-export function dtypeOf(
-  op: OpName,
-  inputs: readonly DType[],
-  attrs: object,
-  float: FloatType,
-): DType {
-  const rule = ops[op].dtype as
-    ((inputs: readonly DType[], attrs: object, float: FloatType) => DType) | undefined;
-  if (rule !== undefined) return rule(inputs, attrs, float);
-  const wrong = inputs.findIndex((dtype) => dtype !== float);
-  if (wrong >= 0) {
-    throw new ShapeError(
-      `operand ${wrong + 1} is ${inputs[wrong]}; expected ${float} (use g.cast or g.where)`,
-    );
-  }
-  return float;
-}
-
 function inferDtype(
+  table: OpTable,
   op: OpName,
   inputs: readonly Node[],
   attrs: object,
@@ -178,6 +157,7 @@ function inferDtype(
 ): DType {
   try {
     return dtypeOf(
+      table,
       op,
       inputs.map((input) => input.dtype),
       attrs,

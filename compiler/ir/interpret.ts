@@ -1,15 +1,19 @@
-// The reference interpreter: evaluates nodes through each op's `eval`. The oracle for folding and tests.
+// The reference interpreter: evaluates nodes through each op's `eval` in the table it is given
+// (ops/interpret.ts binds the registry). The oracle for folding and tests.
 import { AdjointError } from "../errors.ts";
-import type { Tensor } from "../ops/def.ts";
-import { ops } from "../ops/registry.ts";
 import type { Node } from "./node.ts";
+import type { OpTable, Tensor } from "./optable.ts";
 import { formatShape, sizeOf } from "./shape.ts";
 
 /** Values of leaves by name: a number for a scalar, or one number per element. */
 export type LeafValues = Readonly<Record<string, number | ArrayLike<number>>>;
 
-/** Evaluates `roots` (and what they depend on) in float64. */
-export function interpret(roots: readonly Node[], leaves: LeafValues = {}): Float64Array[] {
+/** Evaluates `roots` (and what they depend on) in float64, by the ops of `table`. */
+export function interpretWith(
+  table: OpTable,
+  roots: readonly Node[],
+  leaves: LeafValues = {},
+): Float64Array[] {
   const memo = new Map<number, Tensor>();
   const leaf = (name: string, node: Node): Float64Array => {
     const value = leaves[name];
@@ -27,7 +31,7 @@ export function interpret(roots: readonly Node[], leaves: LeafValues = {}): Floa
     if (known !== undefined) return known;
     // inputs have lower ids, so evaluating them first in id order avoids deep recursion
     const args = node.inputs.map(evaluate);
-    const run = ops[node.op].eval as (
+    const run = table[node.op].eval as (
       inputs: readonly Tensor[],
       attrs: unknown,
       shape: readonly number[],

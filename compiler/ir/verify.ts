@@ -1,6 +1,5 @@
 // Structural checks run after every pass in tests: order, arity, attributes and shapes.
-import { ops } from "../ops/registry.ts";
-import { arityFits, dtypeOf } from "./graph.ts";
+import { arityFits, dtypeOf } from "./optable.ts";
 import { sameShape, sizeOf } from "./shape.ts";
 import type { Program } from "./program.ts";
 import { nodeText } from "./text.ts";
@@ -11,13 +10,13 @@ export function verify(program: Program): void {
     const problem = (message: string) => new Error(`verify: ${nodeText(node)}: ${message}`);
     if (node.id !== index) throw problem(`id ${node.id} stored at index ${index}`);
     const inputTypes = node.inputs.map((input) => input.dtype);
-    const dtype = dtypeOf(node.op, inputTypes, node.attrs, graph.dtype);
+    const dtype = dtypeOf(graph.ops, node.op, inputTypes, node.attrs, graph.dtype);
     if (node.dtype !== dtype) throw problem(`dtype ${node.dtype}, but its rule gives ${dtype}`);
     for (const input of node.inputs) {
       if (input.id >= node.id) throw problem(`input %${input.id} is not before the node`);
       if (graph.nodes[input.id] !== input) throw problem(`input %${input.id} is not in this graph`);
     }
-    const def = ops[node.op];
+    const def = graph.ops[node.op];
     if (!arityFits(def.arity, node.inputs.length)) throw problem(`arity ${node.inputs.length}`);
     let shape;
     try {

@@ -6,7 +6,8 @@ import { ops } from "../ops/registry.ts";
 import { entryRoots } from "../passes/rebuild.ts";
 import { chainOperands, isScalarNode, isSplatConst, readersOf } from "./chains.ts";
 import { loopGroups, type LoopGroup } from "./groups.ts";
-import { NameTable, pathIdentifier } from "./names.ts";
+import { pathIdentifier } from "../dsl/names.ts";
+import { NameTable } from "./names.ts";
 import { aliasReshapes } from "./alias.ts";
 import { assignScratch } from "./slots.ts";
 

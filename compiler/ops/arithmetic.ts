@@ -1,5 +1,5 @@
 // Arithmetic: add, sub, mul, div, neg, pow with a constant exponent, power, maximum and minimum.
-import type { Ops } from "../dsl/ops.ts";
+import type { OpBuilder } from "./builder.ts";
 import type { Node } from "../ir/node.ts";
 import type { OpDef } from "./def.ts";
 import { binary, plus, times, unary } from "./elementwise.ts";
@@ -63,7 +63,7 @@ export const pow: OpDef<"pow"> = unary<"pow">({
 });
 
 /** p·x^(p−1), the derivative of x^p. */
-function slope(g: Ops, x: Node, p: number): Node {
+function slope(g: OpBuilder, x: Node, p: number): Node {
   // x^0 is constant: 0·x^(−1) would be NaN at x = 0 (and x^1's second derivative builds x^0)
   if (p === 0) return g.constant(0);
   return g.mul(p, g.pow(x, p - 1));
@@ -98,7 +98,7 @@ export const power: OpDef<"power"> = binary({
 });
 
 /** ∂(a^b)/∂a = b·a^(b−1), and 0 where b = 0: a^0 is 1 everywhere, but 0·0^(−1) would be NaN. */
-function baseSlope(g: Ops, a: Node, b: Node): Node {
+function baseSlope(g: OpBuilder, a: Node, b: Node): Node {
   return g.where(g.eq(b, 0), 0, g.mul(b, g.power(a, g.sub(b, 1))));
 }
 
@@ -106,7 +106,7 @@ function baseSlope(g: Ops, a: Node, b: Node): Node {
  * ∂(a^b)/∂b = a^b·log a, and 0 where a = 0: 0^b is flat in b where it is finite (b > 0), but
  * 0·log 0 would be NaN. For a < 0 it stays NaN: a^b is not real for nearby non-integer b.
  */
-function exponentSlope(g: Ops, a: Node, y: Node): Node {
+function exponentSlope(g: OpBuilder, a: Node, y: Node): Node {
   return g.mul(y, g.log(g.where(g.eq(a, 0), 1, a)));
 }
 
@@ -135,16 +135,21 @@ export const minimum: OpDef<"minimum"> = binary({
  * chosen, ½ on a tie (so max(x, x) = x has slope 1), 0 elsewhere (NaNs included). Built from
  * comparisons and constants only, it is piecewise constant: its own derivative is zero.
  */
-function winnerShare(g: Ops, wins: Node, ties: Node): Node {
+function winnerShare(g: OpBuilder, wins: Node, ties: Node): Node {
   return g.where(wins, 1, g.where(ties, 0.5, 0));
 }
 
 /** [ȳ·w, ȳ·(1 − w)]: w and 1 − w are 0, ½ or 1, so the two shares add up to ȳ exactly. */
-function splitBetween(g: Ops, y_bar: Node, share: Node): [Node, Node] {
+function splitBetween(g: OpBuilder, y_bar: Node, share: Node): [Node, Node] {
   return [g.mul(y_bar, share), g.mul(y_bar, g.sub(1, share))];
 }
 
 /** ȧ·w + ḃ·(1 − w), either tangent possibly a structural zero. */
-function mixTangents(g: Ops, a_dot: Node | null, b_dot: Node | null, share: Node): Node | null {
+function mixTangents(
+  g: OpBuilder,
+  a_dot: Node | null,
+  b_dot: Node | null,
+  share: Node,
+): Node | null {
   return plus(g, times(g, a_dot, share), b_dot === null ? null : g.mul(b_dot, g.sub(1, share)));
 }

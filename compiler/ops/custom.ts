@@ -1,15 +1,15 @@
 // A subgraph with a user-given derivative rule (custom_vjp): the value is input 0, unchanged.
 // Inputs are [forwardOutput, ...primals]; reverse mode asks the rule for the primals' adjoints and
 // sends nothing into the forward subgraph, so its internals are never differentiated.
-import type { Ops } from "../dsl/ops.ts";
+import type { OpBuilder } from "./builder.ts";
 import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape } from "../ir/shape.ts";
 import type { OpDef } from "./def.ts";
 import { firstInputSparsity } from "./sparsity.ts";
 
-export interface CustomVjpContext {
+export interface CustomVjpContext<G extends OpBuilder = OpBuilder> {
   /** Builds the adjoints; use only ops that have rules, so higher orders work. */
-  readonly g: Ops;
+  readonly g: G;
   /** The primal inputs, as given to customVjp. */
   readonly inputs: readonly Node[];
   /** The custom node itself: differentiating it again applies this rule again. */
@@ -19,7 +19,9 @@ export interface CustomVjpContext {
 }
 
 /** One adjoint per primal input (same shape as the input), or null where no gradient flows. */
-export type CustomRule = (ctx: CustomVjpContext) => readonly (Node | null)[];
+export type CustomRule<G extends OpBuilder = OpBuilder> = (
+  ctx: CustomVjpContext<G>,
+) => readonly (Node | null)[];
 
 export const custom: OpDef<"custom"> = {
   arity: "variadic",
@@ -35,7 +37,8 @@ export const custom: OpDef<"custom"> = {
   },
   // x̄ᵢ = rule(x, y, ȳ)ᵢ for the primals; nothing flows into the forward subgraph
   vjp: ({ g, y, inputs: [, ...primals], attrs, y_bar }) => {
-    const rule = g.graph.rule(attrs.rule);
+    // the IR holds rules untyped (it knows no op); customVjp registered this one
+    const rule = g.graph.rule(attrs.rule) as CustomRule;
     const adjoints = rule({ g, inputs: primals, output: y, output_bar: y_bar });
     return [null, ...checkAdjoints(g, primals, adjoints)];
   },
@@ -46,7 +49,7 @@ export const custom: OpDef<"custom"> = {
 };
 
 /** The rule's answer, checked: one node or null per primal input, each of its input's shape. */
-function checkAdjoints(g: Ops, primals: readonly Node[], adjoints: unknown): (Node | null)[] {
+function checkAdjoints(g: OpBuilder, primals: readonly Node[], adjoints: unknown): (Node | null)[] {
   if (!Array.isArray(adjoints) || adjoints.length !== primals.length) {
     const count = Array.isArray(adjoints) ? `${adjoints.length} adjoints` : "no array";
     g.fail("customVjp", `the rule returned ${count} for ${primals.length} inputs`);

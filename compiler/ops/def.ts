@@ -1,6 +1,7 @@
 // The shape of an op record: everything about one op (shape, eval, emit, vjp, jvp, sparsity) in one place.
-import type { Ops } from "../dsl/ops.ts";
-import type { AttrsOf, DType, FloatType, Node, NodeOf, OpName } from "../ir/node.ts";
+import type { AttrsOf, Node, NodeOf, OpName } from "../ir/node.ts";
+import type { OpSemantics } from "../ir/optable.ts";
+import type { OpBuilder } from "./builder.ts";
 import type { SparsityRule } from "./sparsity.ts";
 import {
   broadcastShapes,
@@ -11,19 +12,9 @@ import {
   type Shape,
 } from "../ir/shape.ts";
 
-/** Thrown by shape rules; the graph adds the op, the input shapes and the user's line. */
-export class ShapeError extends Error {}
-
-/** A value in the reference interpreter: always float64, row-major. */
-export interface Tensor {
-  readonly shape: Shape;
-  readonly data: Float64Array;
-}
-
-export interface EvalEnv {
-  /** The value fed for an input or held by a param. */
-  readonly leaf: (name: string) => Float64Array;
-}
+// the IR's part of a record lives with the IR, which takes the registry as a table
+export { ShapeError, type EvalEnv, type Tensor } from "../ir/optable.ts";
+import { ShapeError, type Tensor } from "../ir/optable.ts";
 
 /** How an op becomes TypeScript. Emitters return plain strings; codegen places them. */
 export type Emit<K extends OpName> =
@@ -102,7 +93,7 @@ export interface KernelIO<K extends OpName> {
 }
 
 export interface VjpContext<K extends OpName> {
-  readonly g: Ops;
+  readonly g: OpBuilder;
   /** The node being differentiated (its value `y` may be used by the rule). */
   readonly y: NodeOf<K>;
   readonly inputs: readonly Node[];
@@ -111,7 +102,7 @@ export interface VjpContext<K extends OpName> {
 }
 
 export interface JvpContext<K extends OpName> {
-  readonly g: Ops;
+  readonly g: OpBuilder;
   readonly y: NodeOf<K>;
   readonly inputs: readonly Node[];
   readonly attrs: AttrsOf[K];
@@ -119,21 +110,8 @@ export interface JvpContext<K extends OpName> {
   readonly dots: readonly (Node | null)[];
 }
 
-export interface OpDef<K extends OpName> {
-  /** Number of inputs, "leaf" for ops that read none, "variadic" for one or more. */
-  readonly arity: number | "leaf" | "variadic";
-  /**
-   * Element type of the output from the inputs' (throws ShapeError for wrong ones). Without it,
-   * every input must be a float and so is the output.
-   */
-  readonly dtype?: (inputs: readonly DType[], attrs: AttrsOf[K], float: FloatType) => DType;
-  readonly shape: (inputs: readonly Shape[], attrs: AttrsOf[K]) => Shape;
-  readonly eval: (
-    inputs: readonly Tensor[],
-    attrs: AttrsOf[K],
-    shape: Shape,
-    env: EvalEnv,
-  ) => Float64Array;
+/** An op record: the IR's semantics (arity, dtype, shape, eval) and everything above it. */
+export interface OpDef<K extends OpName> extends OpSemantics<K> {
   readonly emit: Emit<K>;
   /**
    * One adjoint per input: null where no gradient flows (a structural zero), notDifferentiable
@@ -163,7 +141,7 @@ export function broadcastAll(shapes: readonly Shape[]): Shape {
 }
 
 /** The adjoint of a broadcast is a sum: reduce `adjoint` back to `shape`. */
-export function fitTo(g: Ops, adjoint: Node, shape: Shape): Node {
+export function fitTo(g: OpBuilder, adjoint: Node, shape: Shape): Node {
   if (sameShape(adjoint.shape, shape)) return adjoint;
   const extra = adjoint.shape.length - shape.length;
   const axes = adjoint.shape
@@ -177,7 +155,7 @@ export const notDifferentiable = Object.freeze({ notDifferentiable: true as cons
 export type NotDifferentiable = typeof notDifferentiable;
 
 /** Adds tangents where null is zero; widens a broadcast tangent to the output shape. */
-export function sumDots(g: Ops, dots: readonly (Node | null)[], shape: Shape): Node | null {
+export function sumDots(g: OpBuilder, dots: readonly (Node | null)[], shape: Shape): Node | null {
   const present = dots.filter((dot): dot is Node => dot !== null);
   if (present.length === 0) return null;
   const total = present.reduce((sum, dot) => g.add(sum, dot));

@@ -1,6 +1,6 @@
 // Builders for elementwise op records: shape, eval and the loop come from one scalar function.
 import type { AttrsOf, Node, OpName } from "../ir/node.ts";
-import type { Ops } from "../dsl/ops.ts";
+import type { OpBuilder } from "./builder.ts";
 import {
   broadcastAll,
   evalElementwise,
@@ -79,13 +79,13 @@ export function binary<K extends OpName>(spec: BinarySpec<K>): OpDef<K> {
 }
 
 /** u + v where either may be a structural zero. */
-export function plus(g: Ops, u: Node | null, v: Node | null): Node | null {
+export function plus(g: OpBuilder, u: Node | null, v: Node | null): Node | null {
   if (u === null) return v;
   if (v === null) return u;
   return g.add(u, v);
 }
 
 /** t·factor where the tangent t may be a structural zero. */
-export function times(g: Ops, t: Node | null, factor: Node): Node | null {
+export function times(g: OpBuilder, t: Node | null, factor: Node): Node | null {
   return t === null ? null : g.mul(t, factor);
 }

@@ -1,6 +1,6 @@
 // Matrix products over the last two axes, with transpose flags (so adjoints never materialise a
 // transpose) and NumPy-broadcast batch axes in front; the inner product of two vectors.
-import type { Ops } from "../dsl/ops.ts";
+import type { OpBuilder } from "./builder.ts";
 import type { AttrsOf, Node } from "../ir/node.ts";
 import {
   broadcastShapes,
@@ -305,7 +305,7 @@ function matmulSparsity({ deps, inputs: [a, b], attrs }: SparsityContext<"matmul
 }
 
 /** op(B)‾ = op(A)ᵀ·Ȳ, as one product of stacked rows when B is a matrix shared by a batch of A's. */
-function rightAdjoint(g: Ops, a: Node, b: Node, y_bar: Node, attrs: MatmulAttrs): Node {
+function rightAdjoint(g: OpBuilder, a: Node, b: Node, y_bar: Node, attrs: MatmulAttrs): Node {
   const { transA, transB } = attrs;
   if (b.shape.length === 2 && a.shape.length > 2 && !transA) {
     // B̄ = Σ_t A_tᵀ·Ȳ_t = A₂ᵀ·Ȳ₂ with the batch's rows stacked: A₂ is [batch·m, k], Ȳ₂ is [batch·m, n]

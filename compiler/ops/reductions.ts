@@ -1,5 +1,5 @@
 // Reductions over any axes, with keepDims: sum, max, min, prod, logsumexp, and prod's exact adjoint.
-import type { Ops } from "../dsl/ops.ts";
+import type { OpBuilder } from "./builder.ts";
 import type { Node, NodeOf, ReduceAttrs } from "../ir/node.ts";
 import { formatShape, reducedShape, sizeOf, stridesOf, type Shape } from "../ir/shape.ts";
 import { ShapeError, type FusedRead, type KernelIO, type OpDef, type Tensor } from "./def.ts";
@@ -169,7 +169,7 @@ function multiPassReduction(
 }
 
 /** ȳ (a reduction's adjoint) reshaped so it broadcasts against the input. */
-function keptBar(g: Ops, y_bar: Node, x: Node, axes: readonly number[]): Node {
+function keptBar(g: OpBuilder, y_bar: Node, x: Node, axes: readonly number[]): Node {
   return g.reshape(y_bar, keptShape(x.shape, axes));
 }
 
@@ -216,7 +216,7 @@ export const sum: OpDef<"sum"> = {
  * mask/count for max and min: 1/count at the elements equal to the group's extremum y, 0 elsewhere,
  * so tied elements share the gradient equally. The mask is locally constant: no gradient flows through it.
  */
-function tieWeights(g: Ops, x: Node, y: Node, axes: readonly number[]): Node {
+function tieWeights(g: OpBuilder, x: Node, y: Node, axes: readonly number[]): Node {
   const hits = g.eq(x, g.reshape(y, keptShape(x.shape, axes)));
   const mask = g.stopGradient(g.cast(hits, g.graph.dtype));
   return g.div(mask, g.sum(mask, axes, true));
@@ -310,7 +310,7 @@ export const logsumexp: OpDef<"logsumexp"> = {
 };
 
 /** exp(x − logsumexp(x)) with the reduction y broadcast back over its axes. */
-function softmaxWeights(g: Ops, x: Node, y: Node, axes: readonly number[]): Node {
+function softmaxWeights(g: OpBuilder, x: Node, y: Node, axes: readonly number[]): Node {
   return g.exp(g.sub(x, g.reshape(y, keptShape(x.shape, axes))));
 }
 
@@ -338,7 +338,13 @@ function productsExcept(data: Float64Array, groups: readonly (readonly number[])
  * Exact only where no entry of the group is zero (a zero gives 0·∞ = NaN there): the exact form
  * needs pairwise products, O(n²) per group. prod's first derivative never comes here; its second does.
  */
-function prodExceptTimes(g: Ops, x: Node, products: Node, v: Node, axes: readonly number[]): Node {
+function prodExceptTimes(
+  g: OpBuilder,
+  x: Node,
+  products: Node,
+  v: Node,
+  axes: readonly number[],
+): Node {
   const ratios = g.div(v, x);
   return g.mul(products, g.sub(g.sum(ratios, axes, true), ratios));
 }

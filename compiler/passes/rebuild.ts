@@ -5,6 +5,7 @@ import type { Node, NodeOf } from "../ir/node.ts";
 import type { Program } from "../ir/program.ts";
 import { sameShape } from "../ir/shape.ts";
 import { reachable } from "../ir/text.ts";
+import { stabilizeRules } from "./stabilize.ts";
 
 /** Returns a replacement for `node` (whose inputs are already rebuilt), or undefined to keep it. */
 export type Rewrite = (node: Node, g: Ops) => Node | undefined;
@@ -19,9 +20,9 @@ export function rebuild(
   reached?: ReadonlySet<number>,
 ): Program {
   const old = program.graph;
-  const graph = new Graph(old.dtype, old.customRules);
+  const graph = new Graph(old.ops, old.dtype, old.customRules);
   let current: Node = old.nodes[0];
-  const g = new Ops(graph, () => old.origin(current));
+  const g = new Ops(graph, stabilizeRules, () => old.origin(current));
   const mapped = new Map<number, Node>();
   const map = <N extends Node>(node: N): N => mapped.get(node.id) as N;
 

@@ -1,6 +1,6 @@
 // Simplify: constant folding through the interpreter, then the algebraic rules, to a fixed point.
 import type { Ops } from "../dsl/ops.ts";
-import { interpret } from "../ir/interpret.ts";
+import { interpret } from "../ops/interpret.ts";
 import type { Node } from "../ir/node.ts";
 import type { Program } from "../ir/program.ts";
 import { rebuild } from "./rebuild.ts";

@@ -1,6 +1,6 @@
 // Stabilize: rewrites into ops that stay finite and accurate where the written formula overflows
 // or cancels. Unlike the algebraic rules these change values, for the better (log(Σ exp x) is
-// Infinity at x = 1000, logsumexp(x) is not). The Ops builder applies them as nodes are built, so
+// Infinity at x = 1000, logsumexp(x) is not). The Ops builder is handed them and applies them as nodes are built, so
 // gradients taken in the DSL differentiate the stable form; the pipeline runs them again as a pass.
 import type { Ops } from "../dsl/ops.ts";
 import { isConst, type Node } from "../ir/node.ts";
@@ -70,22 +70,3 @@ export const stabilizeRules: readonly Rule[] = [
     return x === undefined ? undefined : as(g, n, g.sigmoid(x));
   }),
 ];
-
-/** Rewrites `node` until no stabilize rule matches it (the Ops builder calls this on every new node). */
-export function stabilizeNode(node: Node, g: Ops): Node {
-  let current = node;
-  for (let step = 0; step < 100; step++) {
-    const next = firstRewrite(current, g);
-    if (next === undefined) return current;
-    current = next;
-  }
-  throw new Error(`stabilize: rules do not terminate on ${node.op} %${node.id}`);
-}
-
-function firstRewrite(node: Node, g: Ops): Node | undefined {
-  for (const candidate of stabilizeRules) {
-    const result = candidate.apply(node, g);
-    if (result !== undefined && result !== node) return result;
-  }
-  return undefined;
-}

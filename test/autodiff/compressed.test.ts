@@ -6,7 +6,7 @@ import { compile, program, type Node, type ProgramBuilder } from "adjoint";
 import { colorColumns } from "../../compiler/autodiff/coloring.ts";
 import { jacobianPattern } from "../../compiler/autodiff/sparsity.ts";
 import { basisJacobian, denseHessian } from "../../compiler/autodiff/transforms.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import { build, values } from "../support/build.ts";
 import { expectClose } from "../support/oracle.ts";
 import { seeded, uniform } from "../support/random.ts";

@@ -6,12 +6,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { vjp } from "../../compiler/autodiff/reverse.ts";
 import { Ops } from "../../compiler/dsl/ops.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { isProgram, type Program } from "../../compiler/ir/program.ts";
 import { sizeOf } from "../../compiler/ir/shape.ts";
 import { reachable } from "../../compiler/ir/text.ts";
 import { optimize } from "../../compiler/passes/pipeline.ts";
+import { stabilizeRules } from "../../compiler/passes/stabilize.ts";
 import {
   directionalCheck,
   expectDirectional,
@@ -71,7 +72,7 @@ describe.each(files)("examples/%s", (file) => {
     }
     expect(fetched.size).toBeGreaterThan(0);
     // the example's graph is extended in place here; this file's module instance is its own
-    const g = new Ops(p.graph);
+    const g = new Ops(p.graph, stabilizeRules);
     const rng = mulberry32(file.length);
     const wrt = p.leaves.filter(isReal);
     for (const y of fetched.values()) {

@@ -1,7 +1,7 @@
 // Reverse mode: partial adjoints summed per node, structural zeros, errors, names, and the text of
 // small adjoint graphs written out by hand.
 import { describe, expect, it } from "vitest";
-import { program } from "../../compiler/dsl/program.ts";
+import { program } from "../../compiler/program.ts";
 import { AdjointError } from "../../compiler/errors.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { programText } from "../../compiler/ir/text.ts";

@@ -1,7 +1,7 @@
 // The textbook seeds, each with the numbers the books give (or that follow from their formulas by hand).
 import { describe, expect, it } from "vitest";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";

@@ -12,6 +12,8 @@ import {
   type ProgramBuilder,
 } from "adjoint";
 import { Graph } from "../../compiler/ir/graph.ts";
+import { ops } from "../../compiler/ops/registry.ts";
+import { stabilizeRules } from "../../compiler/passes/stabilize.ts";
 import { transpileToCommonJs } from "../../compiler/codegen/module.ts";
 import { ts } from "ts-morph";
 import { checkEntry, expectClose, expectedEntry, randomLeaves } from "../support/oracle.ts";
@@ -126,8 +128,8 @@ function comments(source: string): string[] {
 /** y = x·x + 1 and its gradient, every node located at `file`. */
 function locatedAt(file: string): Program {
   const loc = { file, line: 3, column: 7 };
-  const graph = new Graph("f64");
-  const g = new Ops(graph, () => ({ loc }));
+  const graph = new Graph(ops, "f64");
+  const g = new Ops(graph, stabilizeRules, () => ({ loc }));
   const x = graph.intern("input", [], { name: "x", shape: [2], dtype: "f64" }, () => ({
     loc,
     label: "x",

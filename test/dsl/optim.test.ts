@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile, type Compiled, type DynamicInstance } from "adjoint";
 import { adam, momentum, sgd } from "../../compiler/dsl/optim.ts";
-import { program } from "../../compiler/dsl/program.ts";
+import { program } from "../../compiler/program.ts";
 import { errorsIn } from "../support/errors.ts";
 import { expectClose } from "../support/oracle.ts";
 

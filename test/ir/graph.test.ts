@@ -1,9 +1,10 @@
 // The graph: interning, immutable nodes, ids in creation order, and the errors of node construction.
 import { describe, expect, it } from "vitest";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
 import { AdjointError } from "../../compiler/errors.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { Graph } from "../../compiler/ir/graph.ts";
+import { ops } from "../../compiler/ops/registry.ts";
 import { thrown } from "../support/build.ts";
 
 /** Runs `body` inside a program and returns what it returns. */
@@ -142,15 +143,15 @@ describe("nodes", () => {
 
 describe("building nodes directly on a Graph", () => {
   it("interns without the DSL too", () => {
-    const graph = new Graph("f64");
+    const graph = new Graph(ops, "f64");
     const x = graph.intern("input", [], { name: "x", shape: [], dtype: "f64" });
     expect(graph.intern("exp", [x], {})).toBe(graph.intern("exp", [x], {}));
     expect(graph.nodes.map((node) => node.op)).toEqual(["input", "exp"]);
   });
 
   it("refuses an input from another graph, even when its id matches a node here", () => {
-    const one = new Graph("f64");
-    const two = new Graph("f64");
+    const one = new Graph(ops, "f64");
+    const two = new Graph(ops, "f64");
     const x = one.intern("input", [], { name: "x", shape: [], dtype: "f64" });
     const y = two.intern("input", [], { name: "y", shape: [], dtype: "f64" });
     two.intern("neg", [y], {});
@@ -161,13 +162,13 @@ describe("building nodes directly on a Graph", () => {
   });
 
   it("reports a wrong number of inputs", () => {
-    const graph = new Graph("f64");
+    const graph = new Graph(ops, "f64");
     const x = graph.intern("input", [], { name: "x", shape: [], dtype: "f64" });
     expect(() => graph.intern("add", [x], {})).toThrow("add: expects 2 inputs, got 1");
   });
 
   it("reports bad shapes with the op and the input shapes", () => {
-    const graph = new Graph("f64");
+    const graph = new Graph(ops, "f64");
     const a = graph.intern("input", [], { name: "a", shape: [2], dtype: "f64" });
     const b = graph.intern("input", [], { name: "b", shape: [3], dtype: "f64" });
     const error = thrown(() => graph.intern("add", [a, b], {}));
@@ -178,7 +179,7 @@ describe("building nodes directly on a Graph", () => {
   });
 
   it("reports matmul's inner dimensions with the transpose flags", () => {
-    const graph = new Graph("f64");
+    const graph = new Graph(ops, "f64");
     const a = graph.intern("input", [], { name: "a", shape: [2, 3], dtype: "f64" });
     const b = graph.intern("input", [], { name: "b", shape: [2, 3], dtype: "f64" });
     expect(() => graph.intern("matmul", [a, b], { transA: false, transB: false })).toThrow(
@@ -189,7 +190,7 @@ describe("building nodes directly on a Graph", () => {
   });
 
   it("refuses non-vectors for dot and a shape that does not broadcast", () => {
-    const graph = new Graph("f64");
+    const graph = new Graph(ops, "f64");
     const m = graph.intern("input", [], { name: "m", shape: [2, 2], dtype: "f64" });
     const v = graph.intern("input", [], { name: "v", shape: [3], dtype: "f64" });
     expect(() => graph.intern("dot", [m, m], {})).toThrow("dot: expects two vectors");
@@ -202,7 +203,7 @@ describe("building nodes directly on a Graph", () => {
 
 describe("labels", () => {
   it("keep the first name given", () => {
-    const graph = new Graph("f64");
+    const graph = new Graph(ops, "f64");
     const x = graph.intern("input", [], { name: "x", shape: [], dtype: "f64" }, () => ({
       label: "x",
     }));

@@ -1,10 +1,11 @@
 // The reference interpreter: leaf values, errors for missing or misshapen leaves, deep graphs.
 import { describe, expect, it } from "vitest";
-import { program } from "../../compiler/dsl/program.ts";
+import { program } from "../../compiler/program.ts";
 import { AdjointError } from "../../compiler/errors.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { Graph } from "../../compiler/ir/graph.ts";
+import { ops } from "../../compiler/ops/registry.ts";
 import { thrown } from "../support/build.ts";
 
 const nodes: Record<string, Node> = {};
@@ -52,7 +53,7 @@ describe("interpret", () => {
   });
 
   it("evaluates a chain of 100000 nodes without deep recursion", () => {
-    const graph = new Graph("f64");
+    const graph = new Graph(ops, "f64");
     let node: Node = graph.intern("input", [], { name: "x", shape: [], dtype: "f64" });
     for (let i = 0; i < 100_000; i++) node = graph.intern("neg", [node], {});
     // an even number of negations gives x back

@@ -1,6 +1,6 @@
 // The stable text form: one node a line, `%id: dtype[shape] = op %inputs attrs`.
 import { describe, expect, it } from "vitest";
-import { program } from "../../compiler/dsl/program.ts";
+import { program } from "../../compiler/program.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { graphText, nodeText, programText } from "../../compiler/ir/text.ts";
 

@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { program } from "../../compiler/dsl/program.ts";
+import { program } from "../../compiler/program.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import { optimize } from "../../compiler/passes/pipeline.ts";
@@ -23,9 +23,9 @@ function valid(): Program {
   });
 }
 
-/** The program with its graph's node list replaced (verify reads only `nodes` and `dtype`). */
+/** The program with its graph's node list replaced (verify reads only `nodes`, `dtype` and `ops`). */
 function withNodes(base: Program, nodes: readonly object[], dtype = base.graph.dtype): Program {
-  return { ...base, graph: { dtype, nodes } as unknown as Graph };
+  return { ...base, graph: { dtype, nodes, ops: base.graph.ops } as unknown as Graph };
 }
 
 /** A node object that looks like `node` with some fields changed (not interned, not frozen). */
@@ -45,7 +45,7 @@ describe("verify on valid programs", () => {
     expect(api.verify).toBe(verify);
     expect(api.optimize).toBe(optimize);
     expect(api.program).toBe(program);
-    expect(api.interpret).toBe((await import("../../compiler/ir/interpret.ts")).interpret);
+    expect(api.interpret).toBe((await import("../../compiler/ops/interpret.ts")).interpret);
     expect(api.programText).toBe((await import("../../compiler/ir/text.ts")).programText);
   });
 

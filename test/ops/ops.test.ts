@@ -1,7 +1,7 @@
 // Every op record, table-driven: forward value against an independent formula, the gradient against
 // central differences, the gradient of the gradient (Hessian-vector products), and jvp against vjp.
 import { describe, expect, it } from "vitest";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node, OpName } from "../../compiler/ir/node.ts";
 import { reachable } from "../../compiler/ir/text.ts";
 import { ops } from "../../compiler/ops/registry.ts";

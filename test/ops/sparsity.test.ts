@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { jacobianPattern, type Pattern } from "../../compiler/autodiff/sparsity.ts";
 import { basisJacobian } from "../../compiler/autodiff/transforms.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { sizeOf } from "../../compiler/ir/shape.ts";
 import { coreCases } from "./cases/core.ts";

@@ -2,8 +2,8 @@
 // long chains of double negations, alternating transposes, deep reshape chains, and many equal
 // subexpressions reached by different paths. Values are those of the graph as written.
 import { describe, expect, it } from "vitest";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";

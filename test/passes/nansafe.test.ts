@@ -2,8 +2,8 @@
 // not even 0·∞ = NaN from sqrt or log at a masked 0; values and active gradients are unchanged.
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.ts";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { optimize } from "../../compiler/passes/pipeline.ts";

@@ -1,8 +1,8 @@
 // Passes on random graphs: values (and gradients) preserved exactly, a fixed point reached, and
 // optimizing the optimized program changes nothing.
 import { describe, expect, it } from "vitest";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";

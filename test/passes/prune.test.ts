@@ -1,8 +1,8 @@
 // Prune keeps what the entry points reach plus every declared leaf; CSE comes from re-interning;
 // optimize runs rounds until one changes nothing.
 import { describe, expect, it } from "vitest";
-import { program } from "../../compiler/dsl/program.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { program } from "../../compiler/program.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import { programText } from "../../compiler/ir/text.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import { optimize, prune } from "../../compiler/passes/pipeline.ts";

@@ -1,8 +1,8 @@
 // Every rewrite rule and constant folding, before and after: the rule fires (optimize(...).fired),
 // the optimized text is the one written here by hand, and values stay the same.
 import { describe, expect, it } from "vitest";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";

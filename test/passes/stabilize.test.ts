@@ -5,9 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.ts";
 import { Ops } from "../../compiler/dsl/ops.ts";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
 import { Graph } from "../../compiler/ir/graph.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { ops } from "../../compiler/ops/registry.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node, NodeOf } from "../../compiler/ir/node.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { programText } from "../../compiler/ir/text.ts";
@@ -15,12 +16,9 @@ import { optimize } from "../../compiler/passes/pipeline.ts";
 import { stabilizeRules } from "../../compiler/passes/stabilize.ts";
 import { allClose } from "../support/gradcheck.ts";
 
-/** A builder without the stabilize hook: it keeps the formula exactly as written. */
+/** A builder handed no build rules: it keeps the formula exactly as written. */
 class RawOps extends Ops {
   readonly leaves: NodeOf<"input">[] = [];
-  protected override stabilized(node: Node): Node {
-    return node;
-  }
   input(name: string, shape: number[] = []): Node {
     const leaf = this.node("input", [], { name, shape, dtype: "f64" });
     this.leaves.push(leaf);
@@ -31,7 +29,7 @@ class RawOps extends Ops {
 type Build = (g: Ops & { input(name: string, shape?: number[]): Node }) => Node;
 
 function rawProgram(build: Build): Program {
-  const g = new RawOps(new Graph("f64"));
+  const g = new RawOps(new Graph(ops, "f64"), []);
   const y = build(g);
   return {
     kind: "adjoint.program",

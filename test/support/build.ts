@@ -1,6 +1,6 @@
 // Small builders shared by the IR and autodiff tests.
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { verify } from "../../compiler/ir/verify.ts";

@@ -3,8 +3,8 @@
 // between jvp and vjp. Everything random comes from a seeded mulberry32, so runs repeat.
 import { expect } from "vitest";
 import { seeded } from "./random.ts";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret, type LeafValues } from "../../compiler/ir/interpret.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
+import { interpret, type LeafValues } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { verify } from "../../compiler/ir/verify.ts";
