@@ -3,7 +3,7 @@ import type { Node } from "../ir/node.ts";
 import type { Program } from "../ir/program.ts";
 import { entryRoots } from "../passes/rebuild.ts";
 import { isScalarNode, readersOf } from "./chains.ts";
-import type { View } from "./plan.ts";
+import type { View } from "./view.ts";
 
 /**
  * A reshape that has a view of its own (a fetched value, say) and whose tensor input nothing else

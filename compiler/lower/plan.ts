@@ -10,15 +10,12 @@ import { pathIdentifier } from "../dsl/names.ts";
 import { NameTable } from "./names.ts";
 import { aliasReshapes } from "./alias.ts";
 import { assignScratch } from "./slots.ts";
+import type { View } from "./view.ts";
 
 export { emitSite, isScalarNode, isSplatConst } from "./chains.ts";
 export type { LoopGroup } from "./groups.ts";
 
-export interface View {
-  readonly name: string;
-  readonly offset: number;
-  readonly length: number;
-}
+export type { View } from "./view.ts";
 
 export interface Output {
   readonly name: string;

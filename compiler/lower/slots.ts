@@ -4,7 +4,7 @@ import type { Program } from "../ir/program.ts";
 import { sizeOf } from "../ir/shape.ts";
 import { ops } from "../ops/registry.ts";
 import { entryRoots } from "../passes/rebuild.ts";
-import type { View } from "./plan.ts";
+import type { View } from "./view.ts";
 import { emitSite, isScalarNode } from "./chains.ts";
 import type { Groups } from "./groups.ts";
 
