@@ -8,7 +8,10 @@ import { formatShape, sizeOf } from "./shape.ts";
 /** Values of leaves by name: a number for a scalar, or one number per element. */
 export type LeafValues = Readonly<Record<string, number | ArrayLike<number>>>;
 
-/** Evaluates `roots` (and what they depend on) in float64. */
+/**
+ * Evaluates `roots` (and what they depend on): each op in float64 on its inputs' values, and every
+ * f32 value (leaves and constants too) rounded to float32, as generated code stores and keeps it.
+ */
 export function interpret(roots: readonly Node[], leaves: LeafValues = {}): Float64Array[] {
   const memo = new Map<number, Tensor>();
   const leaf = (name: string, node: Node): Float64Array => {
@@ -33,7 +36,9 @@ export function interpret(roots: readonly Node[], leaves: LeafValues = {}): Floa
       shape: readonly number[],
       env: { leaf: (name: string) => Float64Array },
     ) => Float64Array;
-    const data = run(args, node.attrs, node.shape, { leaf: (name) => leaf(name, node) });
+    const exact = run(args, node.attrs, node.shape, { leaf: (name) => leaf(name, node) });
+    // a copy: an eval may hand back its input's array (a reshape, a cast)
+    const data = node.dtype === "f32" ? Float64Array.from(exact, Math.fround) : exact;
     const tensor = { shape: node.shape, data };
     memo.set(node.id, tensor);
     return tensor;
