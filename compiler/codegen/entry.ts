@@ -26,8 +26,12 @@ export interface CodeGroup {
 }
 
 /** The groups of an entry: every computed value in schedule order, then outputs and updates. */
-export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
-  const refs = new References(plan);
+export function entryGroups(
+  plan: Plan,
+  lowered: LoweredEntry,
+  arenaType: "f64" | "f32" = "f64",
+): CodeGroup[] {
+  const refs = new References(plan, arenaType);
   const groups: CodeGroup[] = [];
   // a value that a shared loop computes is not also written by a kernel alongside
   const alongside = new Map(
@@ -80,7 +84,8 @@ function nodeGroup(plan: Plan, refs: References, node: Node, along?: Node): Code
   const defines = [node, ...(along === undefined ? [] : [along])].filter(isScalarNode);
   if (emit.kind === "elementwise" && isScalarNode(node)) {
     const args = node.inputs.map((input) => refs.scalar(input));
-    const statement = `const ${refs.scalar(node)} = ${emit.expr(args, node.attrs as never)};`;
+    const value = refs.rounded(node, emit.expr(args, node.attrs as never));
+    const statement = `const ${refs.scalar(node)} = ${value};`;
     return {
       lines: [where === "" ? statement : `${statement} // ${where}`],
       defines,
@@ -112,8 +117,12 @@ function nodeGroup(plan: Plan, refs: References, node: Node, along?: Node): Code
         }),
   };
   const comments = [...chain, ...(along === undefined ? [] : [along]), node];
+  // a kernel computes in float64; a scalar it leaves in a local is rounded as a store would round it
+  const rounding = defines
+    .filter((scalar) => refs.rounds(scalar))
+    .map((scalar) => `${refs.scalar(scalar)} = Math.fround(${refs.scalar(scalar)});`);
   return {
-    lines: [...comments.map((member) => comment(plan, member)), ...emit.code(io)],
+    lines: [...comments.map((member) => comment(plan, member)), ...emit.code(io), ...rounding],
     defines,
     reads: scalarReads([...chain, node]),
     block: true,
@@ -146,7 +155,7 @@ function fusedRead(refs: References, chain: readonly Node[], at: string): FusedR
       members.has(input.id) ? refs.local(input) : refs.element(input, at),
     );
     const emit = ops[member.op].emit as Emit<typeof member.op> & { kind: "elementwise" };
-    return `const ${refs.local(member)} = ${emit.expr(args, member.attrs as never)};`;
+    return `const ${refs.local(member)} = ${refs.rounded(member, emit.expr(args, member.attrs as never))};`;
   });
   return { lines, value: refs.local(chain[chain.length - 1]) };
 }

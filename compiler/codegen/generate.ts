@@ -90,8 +90,9 @@ function layOut(plan: Plan, options: GenerateOptions) {
   const maxLines = options.maxFunctionLines ?? defaultMaxFunctionLines;
   if (!(maxLines >= 1)) throw new Error(`maxFunctionLines must be at least 1, got ${maxLines}`);
   const spillName = plan.table.claim("spill");
+  const arenaType = options.dtype ?? (plan.program.dtype === "f32" ? "f32" : "f64");
   const splits: SplitEntry[] = plan.entries.map((lowered) =>
-    splitEntry(entryGroups(plan, lowered), {
+    splitEntry(entryGroups(plan, lowered, arenaType), {
       maxLines,
       leafLoad: (leaf) => leafLoad(plan, leaf),
       localName: (node) => plan.names.get(node.id)!,
@@ -114,7 +115,7 @@ function layOut(plan: Plan, options: GenerateOptions) {
   );
   const layout: ModuleLayout = {
     runtimeImport: options.runtimeImport ?? defaultRuntimeImport,
-    arenaType: options.dtype ?? (plan.program.dtype === "f32" ? "f32" : "f64"),
+    arenaType,
     arenaLength: plan.arenaLength + spills,
     spill,
     partNames,

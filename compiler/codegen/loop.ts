@@ -48,6 +48,10 @@ export function sharedLoop(plan: Plan, refs: References, group: LoopGroup): stri
     }),
     ...group.scatters.map((target) => `${refs.view(target)}.fill(0);`),
   ];
+  // a fold adds up in float64; its scalar is rounded once, as a store would round it
+  const rounding = sites
+    .filter((site) => accumulatorOf(site) !== undefined && refs.rounds(site))
+    .map((site) => `${refs.scalar(site)} = Math.fround(${refs.scalar(site)});`);
   const body = (element: (input: Node) => string, at: string, index?: readonly string[]) => {
     const locals = new Set<number>();
     const read = (input: Node) => (locals.has(input.id) ? refs.local(input) : element(input));
@@ -60,7 +64,7 @@ export function sharedLoop(plan: Plan, refs: References, group: LoopGroup): stri
         if (member === site && !plan.loopLocal.has(site.id)) {
           lines.push(`${refs.view(site)}[${at}] = ${expr};`);
         } else {
-          lines.push(`const ${refs.local(member)} = ${expr};`);
+          lines.push(`const ${refs.local(member)} = ${refs.rounded(member, expr)};`);
           locals.add(member.id);
         }
       }
@@ -84,6 +88,7 @@ export function sharedLoop(plan: Plan, refs: References, group: LoopGroup): stri
     return [
       ...accumulators,
       ...(lines.length === 1 ? [`${loop} ${lines[0]}`] : [`${loop} {`, ...lines, "}"]),
+      ...rounding,
     ];
   }
   const strides = stridesOf(shape);
@@ -100,6 +105,7 @@ export function sharedLoop(plan: Plan, refs: References, group: LoopGroup): stri
         index,
       ),
     ]),
+    ...rounding,
   ];
 }
 

@@ -8,7 +8,11 @@ import { formatShape, sizeOf } from "./shape.ts";
 /** Values of leaves by name: a number for a scalar, or one number per element. */
 export type LeafValues = Readonly<Record<string, number | ArrayLike<number>>>;
 
-/** Evaluates `roots` (and what they depend on) in float64, by the ops of `table`. */
+/**
+ * Evaluates `roots` (and what they depend on) by the ops of `table`: each op in float64 on its
+ * inputs' values, and every f32 value (leaves and constants too) rounded to float32, as generated
+ * code stores and keeps it.
+ */
 export function interpretWith(
   table: OpTable,
   roots: readonly Node[],
@@ -37,7 +41,9 @@ export function interpretWith(
       shape: readonly number[],
       env: { leaf: (name: string) => Float64Array },
     ) => Float64Array;
-    const data = run(args, node.attrs, node.shape, { leaf: (name) => leaf(name, node) });
+    const exact = run(args, node.attrs, node.shape, { leaf: (name) => leaf(name, node) });
+    // a copy: an eval may hand back its input's array (a reshape, a cast)
+    const data = node.dtype === "f32" ? Float64Array.from(exact, Math.fround) : exact;
     const tensor = { shape: node.shape, data };
     memo.set(node.id, tensor);
     return tensor;

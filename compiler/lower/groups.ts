@@ -227,10 +227,11 @@ function loopLocals(
       }
     }
     for (const [id, group] of groupOf) {
+      if (!scheduled.has(id)) continue;
       const member = group.members.find((node) => node.id === id);
-      // a scattered sum is written as the loop goes: it always has its buffer
-      if (!scheduled.has(id) || member === undefined) continue;
+      // a scattered sum is written as the loop goes: it needs its buffer, whatever other entries do
       const local =
+        member !== undefined &&
         member.shape.length > 0 &&
         !roots.has(id) &&
         !input.dedicated.has(id) &&

@@ -333,20 +333,52 @@ function productsExcept(data: Float64Array, groups: readonly (readonly number[])
 }
 
 /**
- * J·v for P = prodExcept(x): J is symmetric, ∂P_i/∂x_k = Π_{j≠i,k} x_j (k ≠ i), so vjp and jvp agree:
- * (J·v)_i = Σ_{k≠i} v_k·Π_{j≠i,k} x_j = P_i·(Σ_k v_k/x_k − v_i/x_i).
- * Exact only where no entry of the group is zero (a zero gives 0·∞ = NaN there): the exact form
- * needs pairwise products, O(n²) per group. prod's first derivative never comes here; its second does.
+ * J·v for P = prodExcept(x): J is symmetric, ∂P_i/∂x_k = Π_{j≠i,k} x_j (k ≠ i) and 0 on the diagonal,
+ * so vjp and jvp agree: (J·v)_i = Σ_{k≠i} v_k·Π_{j≠i,k} x_j. The products of all-but-two are
+ * prodExcept itself over n copies of each group, copy i with x_i set to 1: no division, so exact at
+ * zeros, and its own derivative is the same construction one level up (exact at every order).
+ * O(n²) per group, as the second derivative of a product has n² entries.
  */
-function prodExceptTimes(
-  g: OpBuilder,
-  x: Node,
-  products: Node,
-  v: Node,
-  axes: readonly number[],
-): Node {
-  const ratios = g.div(v, x);
-  return g.mul(products, g.sub(g.sum(ratios, axes, true), ratios));
+function prodExceptTimes(g: OpBuilder, x: Node, v: Node, axes: readonly number[]): Node {
+  const pairs = pairedGroups(g, x.shape, axes);
+  const others = g.prodExcept(g.where(pairs.diagonal, 1, pairs.spread(x)), pairs.axes);
+  return g.sum(g.where(pairs.diagonal, 0, g.mul(pairs.spread(v), others)), pairs.axes);
+}
+
+/**
+ * Each element of `shape` paired with every element of its group along appended axes (a copy of the
+ * reduced axes): `spread(t)[s, u] = t[s with its group position replaced by u]`, and `diagonal`
+ * (broadcasting against it) is true where u is s's own position.
+ */
+function pairedGroups(g: OpBuilder, shape: Shape, axes: readonly number[]) {
+  const rank = shape.length;
+  const kept = shape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
+  const groupDims = axes.map((axis) => shape[axis]);
+  const full = [...shape, ...groupDims];
+  const ones = (n: number) => new Array<number>(n).fill(1);
+  const positions = (at: Shape) =>
+    g.constant(
+      Array.from({ length: sizeOf(groupDims) }, (_, i) => i),
+      at,
+      "i32",
+    );
+  const ownPosition = shape.map((dim, axis) => (axes.includes(axis) ? dim : 1));
+  return {
+    axes: groupDims.map((_, k) => rank + k),
+    diagonal: g.eq(
+      positions([...ownPosition, ...ones(axes.length)]),
+      positions([...ones(rank), ...groupDims]),
+    ),
+    // the group's axes moved last keep the other axes in order, so a reshape slots them back in
+    spread: (t: Node) =>
+      g.broadcastTo(
+        g.reshape(g.transpose(t, [...kept, ...axes]), [
+          ...shape.map((dim, axis) => (axes.includes(axis) ? 1 : dim)),
+          ...groupDims,
+        ]),
+        full,
+      ),
+  };
 }
 
 /**
@@ -516,10 +548,10 @@ export const prodExcept: OpDef<"prodExcept"> = {
     code: prodExceptCode,
     yieldsAlong: "prod",
   },
-  // x̄ = J·ȳ = P·(Σ ȳ/x − ȳ/x)   (J symmetric; exact where the group has no zero)
-  vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [prodExceptTimes(g, x, y, y_bar, attrs.axes)],
-  // ẏ = J·ẋ = P·(Σ ẋ/x − ẋ/x)
-  jvp: ({ g, inputs: [x], y, dots: [x_dot], attrs }) =>
-    x_dot === null ? null : prodExceptTimes(g, x, y, x_dot, attrs.axes),
+  // x̄ = J·ȳ, (J·ȳ)_i = Σ_{k≠i} ȳ_k·Π_{j≠i,k} x_j   (J symmetric; no division, exact at zeros)
+  vjp: ({ g, inputs: [x], y_bar, attrs }) => [prodExceptTimes(g, x, y_bar, attrs.axes)],
+  // ẏ = J·ẋ
+  jvp: ({ g, inputs: [x], dots: [x_dot], attrs }) =>
+    x_dot === null ? null : prodExceptTimes(g, x, x_dot, attrs.axes),
   sparsity: groupSparsity,
 };

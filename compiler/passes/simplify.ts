@@ -15,7 +15,8 @@ export const foldRule: Rule = rule("fold constants", (node, g) => {
   const [data] = interpret([node]);
   const splat = data.every((value) => Object.is(value, data[0]));
   if (!splat && data.length > maxFoldedElements) return undefined;
-  return g.constant(splat ? data[0] : [...data], node.shape);
+  // the folded constant keeps the node's dtype: a folded comparison is still a bool
+  return g.constant(splat ? data[0] : [...data], node.shape, node.dtype);
 });
 
 export interface SimplifyResult {

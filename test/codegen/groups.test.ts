@@ -127,6 +127,36 @@ describe("loops that may not share", () => {
 });
 
 describe("sums of pads scattered by the loop that computes what they pad", () => {
+  it("a sum one entry scatters keeps its buffer though another keeps it in a loop-local", async () => {
+    // the adjoint of two slices of m = w wᵀ is pad + pad: "run" reads it only in the loop of its two
+    // readers, "hv" scatters it from the loop of the slices' sum and reads it after that loop
+    const p = program("scattered", (g) => {
+      const w = g.input("w", [2]);
+      const m = g.outer(w, w);
+      const loss = g.sum(g.square(g.add(g.slice(m, [1, 0], [2, 2]), g.slice(m, [0, 0], [1, 2]))));
+      g.entry("run", { fetch: { d: g.grad(loss, w) } });
+      g.entry("hv", { fetch: { h: g.hvp(loss, w, g.input("v", [2])) } });
+    });
+    for (const fusion of [true, false]) {
+      const compiled = await compile(p, { fusion });
+      const sum = compiled.optimized.program.graph.nodes.find(
+        (node) => node.op === "add" && node.inputs.every((input) => input.op === "pad"),
+      )!;
+      expect(compiled.plan.loopLocal.has(sum.id)).toBe(false);
+      expect(compiled.plan.views.has(sum.id)).toBe(true);
+      expectInterpreterValues(compiled, p);
+    }
+    // by hand at w = (1, 2), v = (1, 0): loss = (w₂w₁ + w₁²)² + (w₂² + w₁w₂)² = 9 + 36
+    const compiled = await compile(p);
+    const instance = compiled.create();
+    const { d } = compiled.entry(instance, "run")({ w: [1, 2] });
+    // ∂/∂w₁ = 2·3·(w₂ + 2w₁) + 2·6·w₂ = 24 + 24, ∂/∂w₂ = 2·3·w₁ + 2·6·(2w₂ + w₁) = 6 + 60
+    expect([...d]).toEqual([48, 66]);
+    const { h } = compiled.entry(instance, "hv")({ w: [1, 2], v: [1, 0] });
+    // ∂²/∂w₁² = 2(w₂ + 2w₁)² + 2·3·2 + 2w₂² = 32 + 12 + 8; ∂²/∂w₁∂w₂ = 2(w₂ + 2w₁)w₁ + 6 + 2w₂(2w₂ + w₁) + 12
+    expect([...h]).toEqual([52, 46]);
+  });
+
   it("three overlapping windows of a matrix, along both axes", async () => {
     // y = Σ over three shifted 3×3 windows of a 4×5 input: the adjoint pads each window back
     const p = program("windows", (g) => {
