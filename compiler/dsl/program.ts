@@ -14,7 +14,7 @@ import {
 } from "../ir/tree.ts";
 import { capitalize, pascalCase, pathIdentifier } from "../lower/names.ts";
 import { callerLoc } from "./loc.ts";
-import { checkName, moduleTypeNames } from "./names.ts";
+import { checkEntryName, checkName, moduleTypeNames } from "./names.ts";
 import { TransformBuilder } from "./transforms.ts";
 
 export interface ProgramOptions {
@@ -55,15 +55,16 @@ function isParamSpec(value: unknown): boolean {
   return Array.isArray((value as { shape?: unknown }).shape);
 }
 
-/** Instance members that an entry point must not shadow. */
-const instanceMembers = new Set(["arena", "inputs", "params", "layout", "dtype"]);
-
 export class ProgramBuilder extends TransformBuilder {
   private readonly leafList: (NodeOf<"input"> | NodeOf<"param">)[] = [];
   private readonly entryList: EntryPoint[] = [];
   private readonly inits = new Map<string, ParamInit>();
 
-  constructor(dtype: FloatType) {
+  constructor(
+    dtype: FloatType,
+    /** The program's name, for errors. */
+    private readonly programName = "",
+  ) {
     super(new Graph(dtype), () => ({ loc: callerLoc() }));
   }
 
@@ -139,10 +140,10 @@ export class ProgramBuilder extends TransformBuilder {
   /** Declares an entry point: a generated function that computes `fetch` and applies `update`. */
   entry(name: string, spec: EntrySpec): void {
     const loc = callerLoc();
-    checkName("entry", name, loc);
-    if (instanceMembers.has(name) || this.entryList.some((entry) => entry.name === name)) {
+    checkEntryName(this.programName, name, loc);
+    if (this.entryList.some((entry) => entry.name === name)) {
       throw new AdjointError(
-        `entry "${name}" is declared twice or clashes with an instance member`,
+        `program "${this.programName}": entry "${name}" is declared twice`,
         loc,
       );
     }
@@ -340,7 +341,7 @@ export function program(
       callerLoc(),
     );
   }
-  const g = new ProgramBuilder(dtype);
+  const g = new ProgramBuilder(dtype, name);
   build(g);
   return g.build(name, dtype);
 }
