@@ -54,7 +54,9 @@ export function feedInputs(
   const given = feeds as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!declared.includes(key)) {
-      throw new AdjointRuntimeError(`${entry}: unknown input "${key}"; it reads ${names(specs)}`);
+      throw new AdjointRuntimeError(
+        `${entry}: unknown input "${key}"; it reads ${names(specs)}${ignored(specs, declared)}`,
+      );
     }
   }
   // own properties only: an input named valueOf or toString is missing, not Object's method
@@ -191,6 +193,14 @@ function names(specs: readonly InputSpec[]): string {
   return specs.length === 0
     ? "no inputs"
     : specs.map((spec) => `"${spec.name}" (shape ${shapeText(spec)})`).join(", ");
+}
+
+/** The program's inputs this entry does not read, which it accepts and ignores. */
+function ignored(specs: readonly InputSpec[], declared: readonly string[]): string {
+  const others = declared.filter((name) => !specs.some((spec) => spec.name === name));
+  return others.length === 0
+    ? ""
+    : `, and ignores the program's other inputs ${others.map((name) => `"${name}"`).join(", ")}`;
 }
 
 function shapeText(spec: InputSpec): string {

@@ -98,7 +98,7 @@ describe("feedInputs through a generated entry point", () => {
 
   it("names the right entry point", () => {
     expect(() => compiled.entry(instance, "scale")({ u: good.v, s: 1 } as never)).toThrow(
-      'fed.scale: unknown input "u"; it reads "s" (shape [])',
+      'fed.scale: unknown input "u"; it reads "s" (shape []), and ignores the program\'s other inputs "v"',
     );
   });
 
