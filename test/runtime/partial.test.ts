@@ -81,6 +81,27 @@ describe("an index computed inside the entry", () => {
   });
 });
 
+describe("an index input that only a later entry uses as indices", () => {
+  const later = program("later", (g) => {
+    const ids = g.input("ids", [2], { dtype: "i32" });
+    g.entry("first", { fetch: { s: g.sum(g.cast(ids, "f64")) } });
+    g.entry("second", { fetch: { hot: g.oneHot(ids, 2) }, after: "first" });
+  });
+
+  it("is range-checked where it is fed, by the entry the later one runs after", async () => {
+    const compiled = await compile(later);
+    const instance = compiled.create();
+    const first = compiled.entry(instance, "first");
+    expect(Array.from(first({ ids: [1, 0] }).s)).toEqual([1]);
+    expect(Array.from(compiled.entry(instance, "second")().hot)).toEqual([0, 1, 1, 0]);
+    expect(runtimeError(() => first({ ids: [1, 2] }))).toBe(
+      'later.first: input "ids" (shape [2], i32) holds 2 at [1] (element 1); ' +
+        "it indexes oneHot of depth 2 (partial.test.ts:88), which takes whole numbers from 0 to 1",
+    );
+    expect(Array.from(instance.inputs.ids)).toEqual([1, 0]);
+  });
+});
+
 describe("an entry that runs after another", () => {
   const twoStep = program("twostep", (g) => {
     const x = g.input("x", [2]);
