@@ -21,7 +21,7 @@ export const reservedWords: ReadonlySet<string> = new Set([
 export const moduleTypeNames: ReadonlySet<string> = new Set(["Float64Array", "Float32Array"]);
 
 const prototypeMember =
-  "shadows Object.prototype's member, which code inspecting the instance calls";
+  "it would shadow Object.prototype's member of that name, which code inspecting objects calls";
 /**
  * Why an entry may not have each name: an entry is a method of every instance, and these names
  * change how JavaScript treats an object (await, JSON, conversions, reflection) or are the
@@ -48,7 +48,7 @@ export const instanceKeyWords: ReadonlyMap<string, string> = new Map([
     (name) => [name, "it is a member of every instance"] as const,
   ),
   ...["layout", "dtype"].map(
-    (name) => [name, "it is kept for a member of every instance"] as const,
+    (name) => [name, "it is reserved for a member of every instance"] as const,
   ),
 ]);
 
