@@ -47,10 +47,11 @@ const colliding = [
 ];
 
 const cases: [string, Names][] = [
-  // the program's type takes an import's name: AdjointRuntimeError, Feeds, InputSpec
-  ...["adjoint_runtime_error", "feeds", "input_spec", "check_index", "feed_inputs"].map(
-    (name): [string, Names] => [`program ${name}`, { program: name }],
-  ),
+  // the program's type takes an import's name (AdjointRuntimeError, Feeds, InputSpec) or a global's
+  ...[
+    ...["adjoint_runtime_error", "feeds", "input_spec", "check_index", "feed_inputs"],
+    ...["array", "math", "number", "symbol", "readonly", "record"],
+  ].map((name): [string, Names] => [`program ${name}`, { program: name }]),
   [
     "program adjoint_runtime_error, input AdjointRuntimeError_2",
     {
