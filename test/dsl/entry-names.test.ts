@@ -3,7 +3,7 @@
 // refused; leaves and outputs, which are data, may have them.
 import { describe, expect, it } from "vitest";
 import { AdjointError, compile, generate, program } from "adjoint";
-import type { Instance } from "adjoint/runtime";
+import { decodeParams, encodeParams, type Instance } from "adjoint/runtime";
 import { instanceKeyWords } from "../../compiler/dsl/names.ts";
 import { memoryRuntimeImport, typeCheck } from "../support/typecheck.ts";
 
@@ -89,5 +89,11 @@ describe("leaves and outputs named like Object members", () => {
     expect(values(out, "isPrototypeOf")).toEqual([1, 2]);
     expect(await Promise.resolve(instance)).toBe(instance);
     expect(values(instance.params, "propertyIsEnumerable")).toEqual([3]);
+    // the params file format walks such names as data too
+    const fresh = compiled.create();
+    decodeParams(encodeParams(instance.params), fresh.params);
+    const groups = fresh.params as unknown as Record<string, Record<string, ArrayLike<number>>>;
+    expect(values(groups[String("hasOwnProperty")], "valueOf")).toEqual([1, 2]);
+    expect(values(fresh.params, "propertyIsEnumerable")).toEqual([3]);
   });
 });
