@@ -7,7 +7,10 @@ export type Arena = Float64Array | Float32Array;
 
 /** A value for an input: a number for a one-element input, or one number per element. */
 export type FeedValue = number | ArrayLike<number>;
-export type Feeds<Name extends string> = { readonly [K in Name]: FeedValue };
+/** The inputs an entry reads (`Name`), and the program's other inputs, which it accepts and ignores. */
+export type Feeds<Name extends string, Other extends string = never> = {
+  readonly [K in Name]: FeedValue;
+} & { readonly [K in Other]?: FeedValue };
 
 /** What a generated entry point needs to know about each input it reads. */
 export interface InputSpec {
@@ -16,6 +19,8 @@ export interface InputSpec {
   readonly view: Arena;
   /** Integer labels or a boolean mask, stored in the float arena; a float input when absent. */
   readonly dtype?: "i32" | "bool";
+  /** For an i32 input that an op uses as indices: every element must be in [0, size). */
+  readonly indexes?: { readonly size: number; readonly op: string };
 }
 
 export class AdjointRuntimeError extends Error {
@@ -30,23 +35,36 @@ export function allocateArena(dtype: DType, length: number): Arena {
   return dtype === "f32" ? new Float32Array(length) : new Float64Array(length);
 }
 
-/** Copies `feeds` into the input views of `entry`, checking names, lengths and element types. */
-export function feedInputs(entry: string, specs: readonly InputSpec[], feeds: unknown): void {
+/**
+ * Copies `feeds` into the input views of `entry`, checking names, lengths and element types (and
+ * index ranges) of every feed before writing any, so a rejected call changes no view. `declared` is
+ * every input the program has: the ones this entry does not read are accepted and ignored.
+ */
+export function feedInputs(
+  entry: string,
+  specs: readonly InputSpec[],
+  feeds: unknown,
+  declared: readonly string[] = specs.map((spec) => spec.name),
+): void {
   if (typeof feeds !== "object" || feeds === null) {
     throw new AdjointRuntimeError(
       `${entry}: feeds must be an object of inputs, got ${describe(feeds)}`,
     );
   }
   const given = feeds as Record<string, unknown>;
-  for (const key in given) {
-    if (!specs.some((spec) => spec.name === key)) {
-      throw new AdjointRuntimeError(`${entry}: unknown input "${key}"; it reads ${names(specs)}`);
+  for (const key of Object.keys(given)) {
+    if (!declared.includes(key)) {
+      throw new AdjointRuntimeError(
+        `${entry}: unknown input "${key}"; it reads ${names(specs)}${ignored(specs, declared)}`,
+      );
     }
   }
-  // every feed is checked before any is written, so a rejected call changes no view
-  for (const spec of specs) checkFeed(entry, spec, given[spec.name]);
+  // own properties only: an input named valueOf or toString is missing, not Object's method
+  const valueOf = (spec: InputSpec) =>
+    Object.hasOwn(given, spec.name) ? given[spec.name] : undefined;
+  for (const spec of specs) checkFeed(entry, spec, valueOf(spec));
   for (const spec of specs) {
-    const value = given[spec.name] as FeedValue;
+    const value = valueOf(spec) as FeedValue;
     if (typeof value === "number") spec.view[0] = value;
     else spec.view.set(value);
   }
@@ -67,16 +85,9 @@ function checkFeed(entry: string, spec: InputSpec, value: unknown): void {
     checkElements(entry, spec, value);
     return;
   }
-  if (ArrayBuffer.isView(value)) {
-    if (value.constructor !== spec.view.constructor) {
-      throw new AdjointRuntimeError(
-        `${entry}: input "${spec.name}" (shape ${shape}) must be a ${spec.view.constructor.name} or an array of numbers, ` +
-          `got ${value.constructor.name}`,
-      );
-    }
-  } else if (!Array.isArray(value) || !value.every((element) => typeof element === "number")) {
+  if (!isNumberArray(value)) {
     throw new AdjointRuntimeError(
-      `${entry}: input "${spec.name}" (shape ${shape}) must be a number, an array of numbers or a ${spec.view.constructor.name}, ` +
+      `${entry}: input "${spec.name}" (shape ${shape}) must be a number, an array of numbers or a typed array of numbers, ` +
         `got ${describe(value)}`,
     );
   }
@@ -87,6 +98,18 @@ function checkFeed(entry: string, spec: InputSpec, value: unknown): void {
     );
   }
   checkElements(entry, spec, values);
+}
+
+/** An array of numbers, or a typed array of numbers (any element type: the view converts them). */
+function isNumberArray(value: unknown): value is ArrayLike<number> {
+  if (Array.isArray(value)) return value.every((element) => typeof element === "number");
+  // a DataView is no array, and bigint elements do not convert to numbers
+  return (
+    ArrayBuffer.isView(value) &&
+    !(value instanceof DataView) &&
+    !(value instanceof BigInt64Array) &&
+    !(value instanceof BigUint64Array)
+  );
 }
 
 /**
@@ -123,6 +146,10 @@ const exactF32 = 16777216;
 function acceptor(spec: InputSpec): (value: number) => boolean {
   const f32 = spec.view instanceof Float32Array;
   if (spec.dtype === "bool") return (value) => value === 0 || value === 1;
+  if (spec.dtype === "i32" && spec.indexes !== undefined) {
+    const { size } = spec.indexes;
+    return (value) => Number.isInteger(value) && value >= 0 && value < size;
+  }
   if (spec.dtype === "i32") {
     const low = f32 ? -exactF32 : int32Min;
     const high = f32 ? exactF32 : int32Max;
@@ -137,6 +164,10 @@ function acceptor(spec: InputSpec): (value: number) => boolean {
 function problem(spec: InputSpec, value: number): string {
   const f32 = spec.view instanceof Float32Array;
   if (spec.dtype === "bool") return "; a bool input takes 0 or 1";
+  if (spec.dtype === "i32" && spec.indexes !== undefined) {
+    const { size, op } = spec.indexes;
+    return `; it indexes ${op}, which takes whole numbers from 0 to ${size - 1}`;
+  }
   if (spec.dtype === "i32") {
     return f32
       ? `; an i32 input of a float32 program takes whole numbers from -${exactF32} to ${exactF32}`
@@ -162,6 +193,14 @@ function names(specs: readonly InputSpec[]): string {
   return specs.length === 0
     ? "no inputs"
     : specs.map((spec) => `"${spec.name}" (shape ${shapeText(spec)})`).join(", ");
+}
+
+/** The program's inputs this entry does not read, which it accepts and ignores. */
+function ignored(specs: readonly InputSpec[], declared: readonly string[]): string {
+  const others = declared.filter((name) => !specs.some((spec) => spec.name === name));
+  return others.length === 0
+    ? ""
+    : `, and ignores the program's other inputs ${others.map((name) => `"${name}"`).join(", ")}`;
 }
 
 function shapeText(spec: InputSpec): string {

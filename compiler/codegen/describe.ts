@@ -2,10 +2,11 @@
 import path from "node:path";
 import type { Node } from "../ir/node.ts";
 import { nestedObject, nestPaths, type Nested } from "../ir/tree.ts";
-import { capitalize, pascalCase } from "../dsl/names.ts";
 import type { LoweredEntry, Plan, View } from "../lower/plan.ts";
 import { safeComment } from "./entry.ts";
-import type { FunctionSpec, InterfaceSpec, ModuleSpec } from "./module.ts";
+import { feedIndexBounds } from "./indices.ts";
+import type { FunctionSpec, ImportSpec, InterfaceSpec, ModuleSpec } from "./module.ts";
+import { outputsType, type ModuleNames } from "./scope.ts";
 
 /** A statement the printer keeps in place, later replaced by a body laid out without prettier. */
 export function bodyMarker(index: number): string {
@@ -23,10 +24,9 @@ export interface ModuleLayout {
   readonly partNames: readonly (readonly string[])[];
   /** For each entry that another runs after, the flag that says its values are current. */
   readonly calledFlags: ReadonlyMap<string, string>;
+  /** The module's top-level identifiers and its names for the runtime's. */
+  readonly names: ModuleNames;
 }
-
-/** Runtime functions that kernels may call; the module imports the ones its code uses. */
-const kernelHelpers = ["checkIndex"];
 
 /**
  * The module around the bodies. Marker 0 holds the view declarations; marker k + 1 the body of the
@@ -35,10 +35,11 @@ const kernelHelpers = ["checkIndex"];
 export function describeModule(
   plan: Plan,
   layout: ModuleLayout,
-  usedHelpers: readonly string[],
+  usesCheckIndex: boolean,
 ): ModuleSpec {
   const { program } = plan;
-  const type = pascalCase(program.name);
+  const { names } = layout;
+  const { type, runtime } = names;
   const arrayType = layout.arenaType === "f32" ? "Float32Array" : "Float64Array";
   const leavesOf = (op: "input" | "param") => program.leaves.filter((leaf) => leaf.op === op);
   const viewsOf = (op: "input" | "param") =>
@@ -50,12 +51,12 @@ export function describeModule(
 
   const interfaces: InterfaceSpec[] = [
     {
-      name: `${type}Inputs`,
+      name: names.inputsType,
       doc: "Input views: write them, then call an entry point.",
       properties: nestedProperties(viewsOf("input")),
     },
     {
-      name: `${type}Params`,
+      name: names.paramsType,
       doc: "Param views: they keep their values between calls.",
       properties: nestedProperties(viewsOf("param")),
     },
@@ -75,11 +76,11 @@ export function describeModule(
       doc: `A ${program.name} instance: one arena of ${layout.arenaLength} ${layout.arenaType} values, allocated once.`,
       properties: [
         { name: "arena", type: arrayType },
-        { name: "inputs", type: `${type}Inputs` },
-        { name: "params", type: `${type}Params` },
+        { name: "inputs", type: names.inputsType },
+        { name: "params", type: names.paramsType },
       ],
       methods: plan.entries.map((lowered) => ({
-        ...entrySignature(type, lowered),
+        ...entrySignature(plan, names, lowered),
         name: lowered.entry.name,
         statements: [],
       })),
@@ -92,25 +93,30 @@ export function describeModule(
     params: layoutOf(plan, leavesOf("param")),
   };
   const factory: FunctionSpec = {
-    name: `create${type}`,
+    name: names.factory,
     doc: `Allocates a ${program.name} instance. Entry points allocate nothing.`,
     parameters: [],
     returnType: type,
-    statements: factoryStatements(plan, layout, type),
+    statements: factoryStatements(plan, layout),
   };
+  const fed = plan.entries.some((e) => e.feeds.length > 0);
+  const imported = (name: keyof ModuleNames["runtime"]): ImportSpec => ({
+    name,
+    local: runtime[name],
+  });
   return {
     runtimeImport: layout.runtimeImport,
     valueImports: [
-      "allocateArena",
-      ...(plan.entries.some((e) => e.feeds.length > 0) ? ["feedInputs"] : []),
-      ...kernelHelpers.filter((helper) => usedHelpers.includes(helper)),
-      ...(layout.calledFlags.size > 0 ? ["AdjointRuntimeError"] : []),
+      imported("allocateArena"),
+      ...(fed ? [imported("feedInputs")] : []),
+      ...(usesCheckIndex ? [imported("checkIndex")] : []),
+      ...(layout.calledFlags.size > 0 ? [imported("AdjointRuntimeError")] : []),
     ],
-    typeImports: [...(plan.entries.some((e) => e.feeds.length > 0) ? ["Feeds", "InputSpec"] : [])],
+    typeImports: fed ? [imported("Feeds"), imported("InputSpec")] : [],
     interfaces,
     constants: [
       {
-        name: `${program.name}Layout`,
+        name: names.layout,
         doc: "Where every input and param lives in the arena (offsets in elements).",
         initializer: `${JSON.stringify(places)} as const`,
       },
@@ -119,17 +125,20 @@ export function describeModule(
   };
 }
 
-function factoryStatements(
-  plan: Plan,
-  layout: ModuleLayout,
-  type: string,
-): (string | FunctionSpec)[] {
+function factoryStatements(plan: Plan, layout: ModuleLayout): (string | FunctionSpec)[] {
   const { program } = plan;
+  const { names } = layout;
   const statements: (string | FunctionSpec)[] = [
-    `const arena = allocateArena("${layout.arenaType}", ${layout.arenaLength});`,
+    `const arena = ${names.runtime.allocateArena}("${layout.arenaType}", ${layout.arenaLength});`,
     bodyMarker(0),
   ];
   statements.push(...initialValues(plan));
+  if (plan.entries.some((lowered) => lowered.feeds.length > 0)) {
+    const declared = program.leaves.filter((leaf) => leaf.op === "input").map(attrName);
+    statements.push(
+      `const ${names.declaredInputs}: readonly string[] = ${JSON.stringify(declared)};`,
+    );
+  }
   const leafObject = (op: "input" | "param") =>
     objectText(
       program.leaves
@@ -138,19 +147,29 @@ function factoryStatements(
     );
   for (const lowered of plan.entries) {
     if (lowered.feeds.length > 0) {
+      const bounds = feedIndexBounds(plan, lowered);
       const specs = lowered.feeds.map((leaf) => {
         // integer and boolean inputs tell the runtime, which checks fed values against them
         const dtype =
           leaf.dtype === "i32" || leaf.dtype === "bool" ? `, dtype: "${leaf.dtype}"` : "";
-        return `{ name: ${JSON.stringify(attrName(leaf))}, shape: ${JSON.stringify(leaf.shape)}, view: ${plan.views.get(leaf.id)!.name}${dtype} }`;
+        const bound = bounds.get(leaf.id);
+        const indexes =
+          bound === undefined
+            ? ""
+            : `, indexes: { size: ${bound.size}, op: ${JSON.stringify(bound.op)} }`;
+        return `{ name: ${JSON.stringify(attrName(leaf))}, shape: ${JSON.stringify(leaf.shape)}, view: ${plan.views.get(leaf.id)!.name}${dtype}${indexes} }`;
       });
-      statements.push(`const ${lowered.feedsName}: readonly InputSpec[] = [${specs.join(", ")}];`);
+      statements.push(
+        `const ${lowered.feedsName}: readonly ${names.runtime.InputSpec}[] = [${specs.join(", ")}];`,
+      );
     }
     const outputs = objectText(
       lowered.outputs.map((output) => [output.name, output.view.name] as const),
       false,
     );
-    statements.push(`const ${lowered.outputsName}: ${outputsType(type, lowered)} = ${outputs};`);
+    statements.push(
+      `const ${lowered.outputsName}: ${outputsType(names.type, lowered)} = ${outputs};`,
+    );
   }
   for (const flag of layout.calledFlags.values()) statements.push(`let ${flag} = false;`);
   let marker = 1;
@@ -170,13 +189,12 @@ function factoryStatements(
         entryFunction(
           plan,
           layout,
-          type,
           lowered,
           parts.map((name) => `${name}();`),
         ),
       );
     } else {
-      statements.push(entryFunction(plan, layout, type, lowered, [bodyMarker(marker++)]));
+      statements.push(entryFunction(plan, layout, lowered, [bodyMarker(marker++)]));
     }
   });
   const methods = plan.entries.map((lowered) =>
@@ -205,37 +223,39 @@ export function viewDeclarations(plan: Plan, spill: View | undefined): string[] 
 function entryFunction(
   plan: Plan,
   layout: ModuleLayout,
-  type: string,
   lowered: LoweredEntry,
   body: readonly string[],
 ): FunctionSpec {
   const { name, after } = lowered.entry;
+  const { runtime, declaredInputs } = layout.names;
   const where = `${plan.program.name}.${name}`;
   const feed =
     lowered.feeds.length > 0
       ? [
-          `if (feeds !== undefined) feedInputs(${JSON.stringify(where)}, ${lowered.feedsName}, feeds);`,
+          `if (feeds !== undefined) ${runtime.feedInputs}(${JSON.stringify(where)}, ${lowered.feedsName}, feeds, ${declaredInputs});`,
         ]
       : [];
+  // before the feeds: a call that is refused writes nothing
   const guard =
     after === undefined
       ? []
       : [
-          `if (!${layout.calledFlags.get(after)!}) throw new AdjointRuntimeError(${JSON.stringify(
+          `if (!${layout.calledFlags.get(after)!}) throw new ${runtime.AdjointRuntimeError}(${JSON.stringify(
             `${where}: call ${after}() first (and no other entry in between): ${name}() reads the values it computed`,
           )});`,
         ];
-  // any other entry may change inputs or params: the saved values are no longer current
+  // any other entry may change inputs or params, and this one may stop halfway (an index out of
+  // range): until it returns, the values it saves are not current
   const clear = [...layout.calledFlags]
-    .filter(([target]) => target !== name && target !== after)
+    .filter(([target]) => target !== after)
     .map(([, flag]) => `${flag} = false;`);
   const flag = layout.calledFlags.get(name);
   return {
-    ...entrySignature(type, lowered),
+    ...entrySignature(plan, layout.names, lowered),
     name: lowered.functionName,
     statements: [
-      ...feed,
       ...guard,
+      ...feed,
       ...clear,
       ...body,
       ...(flag === undefined ? [] : [`${flag} = true;`]),
@@ -245,7 +265,8 @@ function entryFunction(
 }
 
 function entrySignature(
-  type: string,
+  plan: Plan,
+  names: ModuleNames,
   lowered: LoweredEntry,
 ): Omit<FunctionSpec, "name" | "statements"> {
   const fetched = lowered.outputs.map((output) => output.name).join(", ");
@@ -263,13 +284,16 @@ function entrySignature(
       ? ""
       : ` (${safeComment(path.basename(lowered.entry.loc.file))}:${lowered.entry.loc.line})`;
   const feedNames = lowered.feeds.map((leaf) => JSON.stringify(attrName(leaf))).join(" | ");
+  // the program's other inputs may be fed too: this entry ignores them
+  const others = plan.program.leaves
+    .filter((leaf) => leaf.op === "input" && !lowered.feeds.includes(leaf))
+    .map((leaf) => JSON.stringify(attrName(leaf)));
+  const feedsType = `${names.runtime.Feeds}<${feedNames}${others.length === 0 ? "" : `, ${others.join(" | ")}`}>`;
   return {
     doc: `${doc}.${loc}`,
     parameters:
-      lowered.feeds.length > 0
-        ? [{ name: "feeds", type: `Feeds<${feedNames}>`, optional: true }]
-        : [],
-    returnType: outputsType(type, lowered),
+      lowered.feeds.length > 0 ? [{ name: "feeds", type: feedsType, optional: true }] : [],
+    returnType: outputsType(names.type, lowered),
   };
 }
 
@@ -349,10 +373,6 @@ function objectType(members: readonly Property[]): string {
       `${member.doc === undefined ? "" : `/** ${member.doc} */\n`}readonly ${member.name}: ${member.type};`,
   );
   return `{\n${lines.join("\n")}\n}`;
-}
-
-function outputsType(type: string, lowered: LoweredEntry): string {
-  return `${type}${capitalize(lowered.entry.name)}Outputs`;
 }
 
 function attrName(leaf: Node): string {

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Node } from "../ir/node.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
-import type { Emit, FusedRead, KernelIO } from "../ops/def.ts";
+import type { Emit, FusedRead, KernelIO, OpDef } from "../ops/def.ts";
 import { valuesAlongside } from "../lower/alongside.ts";
 import {
   isScalarNode,
@@ -29,9 +29,11 @@ export interface CodeGroup {
 export function entryGroups(
   plan: Plan,
   lowered: LoweredEntry,
+  checkIndexName: string,
   arenaType: "f64" | "f32" = "f64",
 ): CodeGroup[] {
   const refs = new References(plan, arenaType);
+  const site: IndexSite = { plan, entry: lowered.entry.name, helper: checkIndexName };
   const groups: CodeGroup[] = [];
   // a value that a shared loop computes is not also written by a kernel alongside
   const alongside = new Map(
@@ -46,7 +48,9 @@ export function entryGroups(
     const loop = lowered.groups.get(node.id);
     // a loop shared by several sites is written once, where its first member is scheduled
     if (loop === undefined)
-      groups.push(withSavedScalars(plan, nodeGroup(plan, refs, node, alongside.get(node.id))));
+      groups.push(
+        withSavedScalars(plan, nodeGroup(plan, refs, site, node, alongside.get(node.id))),
+      );
     else if (loop.members[0] === node)
       groups.push(withSavedScalars(plan, groupCode(plan, refs, loop)));
   }
@@ -78,7 +82,13 @@ function scalarReads(nodes: readonly Node[]): Node[] {
 }
 
 /** The code of `node`, which also writes `along` when given (see lower/alongside.ts). */
-function nodeGroup(plan: Plan, refs: References, node: Node, along?: Node): CodeGroup {
+function nodeGroup(
+  plan: Plan,
+  refs: References,
+  site: IndexSite,
+  node: Node,
+  along?: Node,
+): CodeGroup {
   const emit = ops[node.op].emit as Emit<typeof node.op>;
   const where = provenance(plan, node);
   const defines = [node, ...(along === undefined ? [] : [along])].filter(isScalarNode);
@@ -106,6 +116,7 @@ function nodeGroup(plan: Plan, refs: References, node: Node, along?: Node): Code
     inShapes: node.inputs.map((input) => input.shape),
     outShape: node.shape,
     attrs: node.attrs as never,
+    checkIndex: (index) => indexCheck(site, node, index),
     ...(chain.length > 0 ? { fusedInput: (at: string) => fusedRead(refs, chain, at) } : {}),
     ...(along === undefined
       ? {}
@@ -210,10 +221,63 @@ function updateStatements(plan: Plan, refs: References, lowered: LoweredEntry): 
   return lines;
 }
 
+/** What an index check needs beyond the node: the plan, the entry and the runtime helper's name. */
+interface IndexSite {
+  readonly plan: Plan;
+  readonly entry: string;
+  readonly helper: string;
+}
+
+/**
+ * The call checking one index of `node`: its error names the entry, the op and the user's line,
+ * and the input (or param) the indices come from.
+ */
+function indexCheck({ plan, entry, helper }: IndexSite, node: Node, index: string): string {
+  const rule = (ops[node.op] as OpDef<typeof node.op>).indices;
+  if (rule === undefined) throw new Error(`codegen: ${node.op} reads no indices`);
+  const { operand, size, what } = rule(
+    node.inputs.map((input) => input.shape),
+    node.attrs as never,
+    node.shape,
+  );
+  const where = provenance(plan, node);
+  const text = [
+    `${plan.program.name}.${entry}: ${what}`,
+    where === "" ? "" : ` (${where})`,
+    indexSource(node.inputs[operand]),
+  ].join("");
+  return `${helper}(${index}, ${size}, ${JSON.stringify(text)})`;
+}
+
+/** " reading input \"labels\"", or the leaves a computed index comes from; "" for constants. */
+function indexSource(indices: Node): string {
+  if (indices.op === "input" || indices.op === "param")
+    return ` reading ${indices.op} "${indices.attrs.name}"`;
+  const leaves = new Map<number, Node>();
+  const seen = new Set<number>();
+  const stack: Node[] = [indices];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node.id)) continue;
+    seen.add(node.id);
+    if (node.op === "input" || node.op === "param") leaves.set(node.id, node);
+    stack.push(...node.inputs);
+  }
+  const named = [...leaves.values()]
+    .sort((a, b) => a.id - b.id)
+    .map((leaf) => `${leaf.op} "${leafName(leaf)}"`);
+  return named.length === 0 ? "" : ` reading indices computed from ${named.join(", ")}`;
+}
+
+function leafName(leaf: Node): string {
+  return leaf.op === "input" || leaf.op === "param" ? leaf.attrs.name : `%${leaf.id}`;
+}
+
 // one basename per file, not per node
 const fileNames = new Map<string, string>();
 
-function provenance(plan: Plan, node: Node): string {
+/** "file:line" of the user's DSL line for `node`, with its role ("adjoint, file:line"); "" if none. */
+export function provenance(plan: Plan, node: Node): string {
   const { loc, role } = plan.program.graph.origin(node);
   let file = loc === undefined ? "" : fileNames.get(loc.file);
   if (loc !== undefined && file === undefined) {

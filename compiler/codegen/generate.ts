@@ -9,6 +9,7 @@ import { bodyMarker, describeModule, viewDeclarations, type ModuleLayout } from 
 import { entryGroups, leafLoad, safeComment } from "./entry.ts";
 import { formatTypeScript, verifyFormatting } from "./format.ts";
 import { printModule } from "./module.ts";
+import { moduleNames } from "./scope.ts";
 import { indentLines, overWidth, tidyBlankLines } from "./printer.ts";
 import { splitEntry, type SplitEntry } from "./split.ts";
 
@@ -54,10 +55,9 @@ export async function generate(
   const optimized = optimize(program);
   const plan = planBuffers(optimized.program, { fusion: options.fusion });
   const { layout, bodies } = layOut(plan, options);
-  const helpers = ["checkIndex"].filter((helper) =>
-    bodies.some((body) => body.some((line) => line.includes(`${helper}(`))),
-  );
-  const skeleton = printModule(describeModule(plan, layout, helpers));
+  const call = new RegExp(`\\b${layout.names.runtime.checkIndex}\\(`);
+  const usesCheckIndex = bodies.some((body) => body.some((line) => call.test(line)));
+  const skeleton = printModule(describeModule(plan, layout, usesCheckIndex));
   // the hash covers everything the module says, so a moved DSL line is stale, not hand-edited
   const hash = createHash("sha256")
     .update(`${compilerVersion}\n${programText(optimized.program)}\n${skeleton}\n`)
@@ -89,10 +89,12 @@ export const hashLinePrefix = "adjoint-graph-hash: ";
 function layOut(plan: Plan, options: GenerateOptions) {
   const maxLines = options.maxFunctionLines ?? defaultMaxFunctionLines;
   if (!(maxLines >= 1)) throw new Error(`maxFunctionLines must be at least 1, got ${maxLines}`);
+  // first: the module's public names are fixed, every other identifier avoids them
+  const names = moduleNames(plan);
   const spillName = plan.table.claim("spill");
   const arenaType = options.dtype ?? (plan.program.dtype === "f32" ? "f32" : "f64");
   const splits: SplitEntry[] = plan.entries.map((lowered) =>
-    splitEntry(entryGroups(plan, lowered, arenaType), {
+    splitEntry(entryGroups(plan, lowered, names.runtime.checkIndex, arenaType), {
       maxLines,
       leafLoad: (leaf) => leafLoad(plan, leaf),
       localName: (node) => plan.names.get(node.id)!,
@@ -120,6 +122,7 @@ function layOut(plan: Plan, options: GenerateOptions) {
     spill,
     partNames,
     calledFlags,
+    names,
   };
   const bodies = [viewDeclarations(plan, spill), ...splits.flatMap((split) => split.parts)];
   return { layout, bodies };

@@ -7,10 +7,16 @@ import {
   type StatementStructures,
 } from "ts-morph";
 
+/** A runtime import and its local name in the module (the same unless the module needs it). */
+export interface ImportSpec {
+  readonly name: string;
+  readonly local: string;
+}
+
 export interface ModuleSpec {
   readonly runtimeImport: string;
-  readonly valueImports: readonly string[];
-  readonly typeImports: readonly string[];
+  readonly valueImports: readonly ImportSpec[];
+  readonly typeImports: readonly ImportSpec[];
   readonly interfaces: readonly InterfaceSpec[];
   readonly constants: readonly {
     readonly name: string;
@@ -50,8 +56,8 @@ export function printModule(spec: ModuleSpec): string {
   file.addImportDeclaration({
     moduleSpecifier: spec.runtimeImport,
     namedImports: [
-      ...spec.valueImports.map((name) => ({ name })),
-      ...spec.typeImports.map((name) => ({ name, isTypeOnly: true })),
+      ...spec.valueImports.map(named),
+      ...spec.typeImports.map((imported) => ({ ...named(imported), isTypeOnly: true })),
     ],
   });
   for (const shape of spec.interfaces) {
@@ -83,6 +89,10 @@ export function printModule(spec: ModuleSpec): string {
   }
   file.addFunction({ ...functionStructure(spec.factory), isExported: true });
   return file.getFullText();
+}
+
+function named({ name, local }: ImportSpec) {
+  return local === name ? { name } : { name, alias: local };
 }
 
 function functionStructure(spec: FunctionSpec) {

@@ -14,7 +14,14 @@ import {
 } from "../ir/tree.ts";
 import { ops } from "../ops/registry.ts";
 import { callerLoc } from "./loc.ts";
-import { capitalize, checkName, moduleTypeNames, pascalCase, pathIdentifier } from "./names.ts";
+import {
+  capitalize,
+  checkEntryName,
+  checkName,
+  moduleTypeNames,
+  pascalCase,
+  pathIdentifier,
+} from "./names.ts";
 import { TransformBuilder, type BuilderKit } from "./transforms.ts";
 
 export interface ProgramOptions {
@@ -55,15 +62,17 @@ function isParamSpec(value: unknown): boolean {
   return Array.isArray((value as { shape?: unknown }).shape);
 }
 
-/** Instance members that an entry point must not shadow. */
-const instanceMembers = new Set(["arena", "inputs", "params", "layout", "dtype"]);
-
 export class ProgramBuilder extends TransformBuilder {
   private readonly leafList: (NodeOf<"input"> | NodeOf<"param">)[] = [];
   private readonly entryList: EntryPoint[] = [];
   private readonly inits = new Map<string, ParamInit>();
 
-  constructor(dtype: FloatType, kit: BuilderKit) {
+  constructor(
+    dtype: FloatType,
+    kit: BuilderKit,
+    /** The program's name, for errors. */
+    private readonly programName = "",
+  ) {
     super(new Graph(ops, dtype), kit, () => ({ loc: callerLoc() }));
   }
 
@@ -139,10 +148,10 @@ export class ProgramBuilder extends TransformBuilder {
   /** Declares an entry point: a generated function that computes `fetch` and applies `update`. */
   entry(name: string, spec: EntrySpec): void {
     const loc = callerLoc();
-    checkName("entry", name, loc);
-    if (instanceMembers.has(name) || this.entryList.some((entry) => entry.name === name)) {
+    checkEntryName(this.programName, name, loc);
+    if (this.entryList.some((entry) => entry.name === name)) {
       throw new AdjointError(
-        `entry "${name}" is declared twice or clashes with an instance member`,
+        `program "${this.programName}": entry "${name}" is declared twice`,
         loc,
       );
     }
@@ -341,7 +350,7 @@ export function declareProgram(
       callerLoc(),
     );
   }
-  const g = new ProgramBuilder(dtype, kit);
+  const g = new ProgramBuilder(dtype, kit, name);
   build(g);
   return g.build(name, dtype);
 }

@@ -1,17 +1,34 @@
 // Identifiers for generated code: DSL names where given, x_bar for adjoints, t17 otherwise; never a clash.
 import { reservedWords } from "../dsl/names.ts";
 
+/** Values generated modules import from the runtime; no local takes their names. */
+export const runtimeValueImports = [
+  "allocateArena",
+  "feedInputs",
+  "checkIndex",
+  "AdjointRuntimeError",
+] as const;
+/** Types generated modules import from the runtime. */
+export const runtimeTypeImports = ["Feeds", "InputSpec"] as const;
+export type RuntimeImport =
+  (typeof runtimeValueImports)[number] | (typeof runtimeTypeImports)[number];
+
 /** Identifiers the emitted module itself declares or uses in loops. */
 const emitterWords = [
   ...["arena", "feeds", "i", "j", "k", "p", "total", "acc", "a_ip", "b_pj", "layout"],
   ...["prefix", "suffix", "factors", "products"],
   ...["a_base", "b_base", "out_base"],
-  ...["allocateArena", "feedInputs", "checkIndex", "AdjointRuntimeError"],
+  ...runtimeValueImports,
 ];
 
 export class NameTable {
   private readonly taken = new Set<string>([...reservedWords, ...emitterWords]);
   private readonly nextSuffix = new Map<string, number>();
+
+  /** Marks `name` as taken as it is (a public name of the module), so no later claim gets it. */
+  reserve(name: string): void {
+    this.taken.add(name);
+  }
 
   /** Reserves `wanted`, or the first free `wanted_2`, `wanted_3`, ... */
   claim(wanted: string): string {

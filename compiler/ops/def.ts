@@ -90,6 +90,19 @@ export interface KernelIO<K extends OpName> {
   readonly fusedInput?: (offset: string) => FusedRead;
   /** For a kernel that `yieldsAlong` another reduction: where that one's value goes, and its shape. */
   readonly alongside?: { readonly out: string; readonly shape: Shape };
+  /**
+   * For an op with `indices`: the expression that checks one index (text) as it is read and is
+   * its value; codegen supplies the bound and the error's words (entry, input, the user's line).
+   */
+  readonly checkIndex: (index: string) => string;
+}
+
+/** An operand of integer indices, each of which must be in [0, size); `what` names the op's use. */
+export interface IndexOperand {
+  readonly operand: number;
+  readonly size: number;
+  /** "gather along axis 0 of [10,4]": the op in a run-time error. */
+  readonly what: string;
 }
 
 export interface VjpContext<K extends OpName> {
@@ -125,6 +138,12 @@ export interface OpDef<K extends OpName> extends OpSemantics<K> {
    * from the inputs' own dependencies: the sparsity of Jacobians and Hessians at compile time.
    */
   readonly sparsity: SparsityRule<K>;
+  /** For an op that reads integer indices: which operand holds them and their bound. */
+  readonly indices?: (
+    inShapes: readonly Shape[],
+    attrs: AttrsOf[K],
+    outShape: Shape,
+  ) => IndexOperand;
 }
 
 /** NumPy broadcasting of operand shapes, or a ShapeError naming them. */

@@ -3,7 +3,13 @@
 import { AdjointError } from "../errors.ts";
 import type { DType, FloatType, Node } from "../ir/node.ts";
 import { formatShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
-import { notDifferentiable, ShapeError, type OpDef, type Tensor } from "./def.ts";
+import {
+  notDifferentiable,
+  ShapeError,
+  type IndexOperand,
+  type OpDef,
+  type Tensor,
+} from "./def.ts";
 import { offset } from "./loops.ts";
 import { noSparsity, readSparsity } from "./sparsity.ts";
 
@@ -52,7 +58,7 @@ function indexedDtype(roles: readonly ("real" | "index")[]) {
   };
 }
 
-/** The interpreter's checkIndex: the same test and message as the generated code's. */
+/** The interpreter's checkIndex: the same test as the generated code's, naming the op alone. */
 function checked(index: number, size: number, where: string): number {
   if (Number.isInteger(index) && index >= 0 && index < size) return index;
   throw new AdjointError(`${where}: index ${index} is out of range [0, ${size})`);
@@ -61,6 +67,11 @@ function checked(index: number, size: number, where: string): number {
 /** What the error of an out-of-range index names: the op, its axis and the indexed shape. */
 function gatherWhere(op: string, axis: number, shape: Shape): string {
   return `${op} along axis ${axis} of ${formatShape(shape)}`;
+}
+
+/** Operand 2 indexes `shape` along `axis` (the gathered tensor, or the scattered-into shape). */
+function alongAxis(op: string, shape: Shape, axis: number): IndexOperand {
+  return { operand: 1, size: shape[axis], what: gatherWhere(op, axis, shape) };
 }
 
 /** Calls `fn(from, to)` for every element moved between the [outer, size, inner] and [outer, count, inner] sides. */
@@ -80,14 +91,14 @@ function forEachMove(
 
 /**
  * Loops over the outer position `i`, the index position `p` and the inner position `j`, with
- * `k = checkIndex(...)` read once per index; `move(indexed, gathered)` gets both offsets as text.
+ * `k = check(index)` read once per index; `move(indexed, gathered)` gets both offsets as text.
  * A loop of exactly one iteration is left out (its variable gets stride 0); without any loop, a
  * block keeps `k` local.
  */
 function indexedLoops(
   { outer, size, inner, count }: Geometry,
   index: string,
-  where: string,
+  check: (index: string) => string,
   move: (indexed: string, gathered: string) => string,
 ): string[] {
   const stride = (n: number, value: number) => (n === 1 ? 0 : value);
@@ -98,7 +109,7 @@ function indexedLoops(
   );
   const statement = move(indexed, gathered);
   let lines = [
-    `const k = checkIndex(${index}, ${size}, ${JSON.stringify(where)});`,
+    `const k = ${check(index)};`,
     inner === 1 ? statement : `for (let j = 0; j < ${inner}; j++) ${statement}`,
   ];
   if (count !== 1) lines = loop("p", count, lines);
@@ -157,19 +168,16 @@ export const gather: OpDef<"gather"> = {
       inShapes: [xShape, indicesShape],
       outShape,
       attrs: { axis },
+      checkIndex,
     }) => {
-      const where = gatherWhere("gather", axis, xShape);
       const index = indexAt(indices, indicesShape);
       // one element out: a scalar local
-      if (outShape.length === 0) {
-        return [
-          `let ${out} = ${x}[checkIndex(${index}, ${xShape[axis]}, ${JSON.stringify(where)})];`,
-        ];
-      }
+      if (outShape.length === 0) return [`let ${out} = ${x}[${checkIndex(index)}];`];
       const geo = geometry(xShape, axis, indicesShape);
-      return indexedLoops(geo, index, where, (from, to) => `${out}[${to}] = ${x}[${from}];`);
+      return indexedLoops(geo, index, checkIndex, (from, to) => `${out}[${to}] = ${x}[${from}];`);
     },
   },
+  indices: ([x], { axis }) => alongAxis("gather", x, axis),
   // x̄ = scatterAdd(ȳ, indices): every gathered row sends its adjoint back to the row it came from
   vjp: ({ g, inputs: [x, indices], y_bar, attrs: { axis } }) => [
     g.scatterAdd(y_bar, indices, axis, x.shape),
@@ -224,8 +232,8 @@ export const scatterAdd: OpDef<"scatterAdd"> = {
       inShapes: [updatesShape, indicesShape],
       outShape,
       attrs: { axis },
+      checkIndex,
     }) => {
-      const where = gatherWhere("scatterAdd", axis, outShape);
       const geo = geometry(outShape, axis, indicesShape);
       const read = (at: string) => (updatesShape.length === 0 ? updates : `${updates}[${at}]`);
       // repeated indices accumulate
@@ -234,12 +242,13 @@ export const scatterAdd: OpDef<"scatterAdd"> = {
         ...indexedLoops(
           geo,
           indexAt(indices, indicesShape),
-          where,
+          checkIndex,
           (to, from) => `${out}[${to}] += ${read(from)};`,
         ),
       ];
     },
   },
+  indices: (_, { axis, shape }) => alongAxis("scatterAdd", shape, axis),
   // ū = gather(ȳ, indices)
   vjp: ({ g, inputs: [, indices], y_bar, attrs: { axis } }) => [
     g.gather(y_bar, indices, axis),
@@ -276,9 +285,8 @@ export const oneHot: OpDef<"oneHot"> = {
   },
   emit: {
     kind: "kernel",
-    code: ({ out, args: [labels], inShapes: [labelsShape], attrs: { depth } }) => {
-      const where = JSON.stringify(`oneHot of depth ${depth}`);
-      const column = `checkIndex(${indexAt(labels, labelsShape)}, ${depth}, ${where})`;
+    code: ({ out, args: [labels], inShapes: [labelsShape], attrs: { depth }, checkIndex }) => {
+      const column = checkIndex(indexAt(labels, labelsShape));
       const count = sizeOf(labelsShape);
       if (count === 1) return [`${out}.fill(0);`, `${out}[${column}] = 1;`];
       return [
@@ -287,6 +295,7 @@ export const oneHot: OpDef<"oneHot"> = {
       ];
     },
   },
+  indices: (_, { depth }) => ({ operand: 0, size: depth, what: `oneHot of depth ${depth}` }),
   // labels are integers: nothing flows back to them, and the output has no tangent
   vjp: () => [notDifferentiable],
   jvp: () => null,

@@ -175,7 +175,12 @@ describe("the custom node", () => {
   it("would compile to a copy of its forward output, were it ever left for codegen", () => {
     const emit = ops.custom.emit;
     if (emit.kind !== "kernel") throw new Error("custom emits a kernel");
-    const io = { args: ["v", "x"], inShapes: [[2], [3]], attrs: { rule: 0 } };
+    const io = {
+      args: ["v", "x"],
+      inShapes: [[2], [3]],
+      attrs: { rule: 0 },
+      checkIndex: (index: string) => index,
+    };
     expect(emit.code({ ...io, out: "y", outShape: [2] })).toEqual(["y.set(v);"]);
     expect(emit.code({ ...io, out: "s", outShape: [], inShapes: [[], [3]] })).toEqual([
       "let s = v;",

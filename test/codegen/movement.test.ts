@@ -140,29 +140,41 @@ describe("an embedding lookup in generated code", () => {
     expect(compiled.source).toMatch(
       /import \{[^}]*\bcheckIndex\b[^}]*\} from "adjoint\/runtime\/core"/,
     );
-    expect(compiled.source).toContain('checkIndex(ids[p], 3, "gather along axis 0 of [3,2]")');
-    expect(compiled.source).toContain('checkIndex(ids[p], 3, "scatterAdd along axis 0 of [3,2]")');
-    expect(compiled.source).toContain('checkIndex(ids[p], 3, "oneHot of depth 3")');
+    // the message names the entry, the op, the user's line and the input the indices come from
+    // as prettier lays the call out: compared without whitespace
+    const call = (text: string) => `checkIndex(ids[p],3,'${text}'`.replace(/\s+/g, "");
+    const flat = compiled.source.replace(/\s+/g, "");
+    expect(flat).toContain(
+      call('lookup.run: gather along axis 0 of [3,2] (movement.test.ts:119) reading input "ids"'),
+    );
+    expect(flat).toContain(
+      call(
+        'lookup.run: scatterAdd along axis 0 of [3,2] (adjoint, movement.test.ts:119) reading input "ids"',
+      ),
+    );
+    expect(flat).toContain(
+      call('lookup.run: oneHot of depth 3 (movement.test.ts:122) reading input "ids"'),
+    );
   });
 
-  it("throws a runtime error naming the op, the shape and the index for an index out of range", async () => {
+  it("throws a runtime error naming the entry, the op, the input, the line and the index for an index out of range", async () => {
     const compiled = await compile(lookup);
     const run = compiled.entry(compiled.create(), "run");
     const w = [1, 1, 1, 1, 1, 1];
+    // an input that is the index operand is range-checked as it is fed, before anything is written
+    const fed = (value: number, at: number) =>
+      `lookup.run: input "ids" (shape [3], i32) holds ${value} at [${at}] (element ${at}); ` +
+      `it indexes gather along axis 0 of [3,2] (movement.test.ts:119), which takes whole numbers from 0 to 2`;
     expect(() => run({ ids: [0, 3, 1], w })).toThrow(AdjointRuntimeError);
-    expect(() => run({ ids: [0, 3, 1], w })).toThrow(
-      "gather along axis 0 of [3,2]: index 3 is out of range [0, 3)",
-    );
-    expect(() => run({ ids: [-1, 0, 1], w })).toThrow(
-      "gather along axis 0 of [3,2]: index -1 is out of range [0, 3)",
-    );
-    // a fractional id is refused as it is fed; written to the view, the kernel's check catches it
-    expect(() => run({ ids: [0, 1.5, 1], w })).toThrow(
-      'lookup.run: input "ids" (shape [3], i32) holds 1.5 at [1] (element 1)',
-    );
+    expect(() => run({ ids: [0, 3, 1], w })).toThrow(fed(3, 1));
+    expect(() => run({ ids: [-1, 0, 1], w })).toThrow(fed(-1, 0));
+    expect(() => run({ ids: [0, 1.5, 1], w })).toThrow(fed(1.5, 1));
+    // written to the view (unchecked), the kernel's own check catches it
     const instance = compiled.create();
     instance.inputs.ids.set([0, 1.5, 1]);
-    expect(() => compiled.entry(instance, "run")()).toThrow("index 1.5 is out of range [0, 3)");
+    expect(() => compiled.entry(instance, "run")()).toThrow(
+      'lookup.run: gather along axis 0 of [3,2] (movement.test.ts:119) reading input "ids": index 1.5 is out of range [0, 3)',
+    );
   });
 
   it("checks labels in oneHot and indices in scatterAdd on their own", async () => {
@@ -176,8 +188,9 @@ describe("an embedding lookup in generated code", () => {
     const compiled = await compile(p);
     const run = compiled.entry(compiled.create(), "run");
     expect(Array.from(run({ labels: [1, 1], u: [2, 5] }).hot)).toEqual([0, 1, 0, 1]);
+    // labels index both oneHot (depth 2) and scatterAdd (size 3): the tighter bound is checked
     expect(() => run({ labels: [0, 2], u: [2, 5] })).toThrow(
-      "oneHot of depth 2: index 2 is out of range [0, 2)",
+      "it indexes oneHot of depth 2 (movement.test.ts:185), which takes whole numbers from 0 to 1",
     );
     const scatterOnly = program("scatter", (g) => {
       const at = g.input("at", [2], { dtype: "i32" });
@@ -187,7 +200,12 @@ describe("an embedding lookup in generated code", () => {
     const runScatter = scatter.entry(scatter.create(), "run");
     expect(Array.from(runScatter({ at: [2, 2], u: [2, 5] }).sums)).toEqual([0, 0, 7]);
     expect(() => runScatter({ at: [3, 0], u: [2, 5] })).toThrow(
-      "scatterAdd along axis 0 of [3]: index 3 is out of range [0, 3)",
+      "it indexes scatterAdd along axis 0 of [3] (movement.test.ts:197), which takes whole numbers from 0 to 2",
+    );
+    const fresh = scatter.create();
+    fresh.inputs.at.set([3, 0]);
+    expect(() => scatter.entry(fresh, "run")()).toThrow(
+      'scatter.run: scatterAdd along axis 0 of [3] (movement.test.ts:197) reading input "at": index 3 is out of range [0, 3)',
     );
   });
 });

@@ -86,17 +86,35 @@ describe("non-finite values in a float feed", () => {
 });
 
 describe("a label out of range", () => {
-  it.each([
-    [3, "index 3 is out of range [0, 3)"],
-    [-1, "index -1 is out of range [0, 3)"],
-  ])(
-    "stops the kernel that reads it, naming the op, the value and the range (%s)",
-    (label, why) => {
-      expect(runtimeError(train({ ...good, labels: [0, 1, label, 1] }))).toBe(
-        `oneHot of depth 3: ${why}`,
+  it.each([3, -1])(
+    "is refused as it is fed, naming the entry, the input, the op, its line and the range (%s)",
+    (label) => {
+      instance.inputs.labels.set([2, 2, 2, 2]);
+      const W = Array.from(instance.params.W);
+      expect(
+        runtimeError(train({ ...good, x: x.map((v) => v + 1), labels: [0, 1, label, 1] })),
+      ).toBe(
+        `mlp.train: input "labels" (shape [4], i32) holds ${label} at [2] (element 2); ` +
+          `it indexes oneHot of depth 3 (errors.test.ts:26), which takes whole numbers from 0 to 2`,
       );
+      // checked before anything is written: inputs and params are as they were
+      expect(Array.from(instance.inputs.labels)).toEqual([2, 2, 2, 2]);
+      expect(Array.from(instance.params.W)).toEqual(W);
     },
   );
+
+  it("written to the view directly, stops the kernel that reads it, naming the entry, the op, the line and the input", () => {
+    const fresh = compiled.create();
+    fresh.inputs.x.set(x);
+    fresh.inputs.labels.set([0, 1, 3, 1]);
+    fresh.inputs.rate[0] = 0.1;
+    const W = Array.from(fresh.params.W);
+    expect(runtimeError(() => compiled.entry(fresh, "train")())).toBe(
+      'mlp.train: oneHot of depth 3 (errors.test.ts:26) reading input "labels": index 3 is out of range [0, 3)',
+    );
+    // updates are written last: the params are intact
+    expect(Array.from(fresh.params.W)).toEqual(W);
+  });
 });
 
 describe("integer and boolean feeds", () => {
