@@ -170,6 +170,8 @@ export const gather: OpDef<"gather"> = {
       return indexedLoops(geo, index, where, (from, to) => `${out}[${to}] = ${x}[${from}];`);
     },
   },
+  // strong zero as it stands: x̄ is a scatter of ȳ itself
+  zeroAdjoint: "bounded",
   // x̄ = scatterAdd(ȳ, indices): every gathered row sends its adjoint back to the row it came from
   vjp: ({ g, inputs: [x, indices], y_bar, attrs: { axis } }) => [
     g.scatterAdd(y_bar, indices, axis, x.shape),
@@ -240,6 +242,8 @@ export const scatterAdd: OpDef<"scatterAdd"> = {
       ];
     },
   },
+  // strong zero as it stands: ū gathers ȳ itself
+  zeroAdjoint: "bounded",
   // ū = gather(ȳ, indices)
   vjp: ({ g, inputs: [, indices], y_bar, attrs: { axis } }) => [
     g.gather(y_bar, indices, axis),
@@ -287,6 +291,8 @@ export const oneHot: OpDef<"oneHot"> = {
       ];
     },
   },
+  // strong zero as it stands: no gradient flows
+  zeroAdjoint: "bounded",
   // labels are integers: nothing flows back to them, and the output has no tangent
   vjp: () => [notDifferentiable],
   jvp: () => null,
