@@ -374,7 +374,35 @@ describe("second order through the guarded rules", () => {
   });
 });
 
+describe("reverse over forward", () => {
+  it("the gradient of a jvp through where(x > 0, sqrt(x), 0) is 0 where not taken", async () => {
+    const { d } = await run(
+      (g) => {
+        const x = g.input("x", [3]);
+        const [t] = g.jvp([g.where(g.gt(x, 0), g.sqrt(x), 0)], [x], [g.constant([1, 1, 1], [3])]);
+        return { d: g.grad(g.sum(t), x) };
+      },
+      { x: [0, 4, -1] },
+    );
+    // d/dx of 1/(2√x) at 4: −¼·4^(−3/2)
+    expect(d).toEqual([0, -1 / 32, 0]);
+  });
+});
+
 describe("what stays as it was", () => {
+  it("a program without where gets the plain rules: no guard is built", () => {
+    const p = program("plain", (g) => {
+      const x = g.input("x", [3]);
+      const w = g.param("w", [3, 3]);
+      const y = g.logsumexp(g.matmul(g.reshape(g.sqrt(x), [1, 3]), w));
+      const dx = g.grad(y, x);
+      g.entry("e", { fetch: { dx, hv: g.hvp(y, x, g.constant([1, 0, 0], [3])) } });
+    });
+    const built = p.graph.nodes.map((node) => node.op);
+    expect(built).not.toContain("where");
+    expect(built).not.toContain("eq");
+  });
+
   it("a branch that is also used outside the select keeps its real infinity", async () => {
     const { dy } = await run(
       (g) => {
