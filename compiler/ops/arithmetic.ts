@@ -31,7 +31,7 @@ export const mul: OpDef<"mul"> = binary({
   scalar: (a, b) => a * b,
   expr: (a, b) => `${a} * ${b}`,
   // ȳ·c needs no guard for a finite constant c; any other factor may be ±∞ or NaN
-  zeroAdjoint: pointwiseZero((inputs, k) => isFiniteConstant(inputs[1 - k])),
+  zeroAdjoint: pointwiseZero((inputs, k) => constantWhose(inputs[1 - k], Number.isFinite)),
   // ā = ȳ·b, b̄ = ȳ·a
   vjp: ({ g, a, b, y_bar }) => [g.mul(y_bar, b), g.mul(y_bar, a)],
   // ẏ = ȧ·b + a·ḃ
@@ -41,7 +41,10 @@ export const mul: OpDef<"mul"> = binary({
 export const div: OpDef<"div"> = binary({
   scalar: (a, b) => a / b,
   expr: (a, b) => `${a} / ${b}`,
-  zeroAdjoint: pointwiseZero(),
+  // ȳ/c needs no guard for a finite nonzero constant c (a mean's count)
+  zeroAdjoint: pointwiseZero(
+    (inputs, k) => k === 0 && constantWhose(inputs[1], (v) => Number.isFinite(v) && v !== 0),
+  ),
   // ā = ȳ/b, b̄ = −ȳ·y/b   (y = a/b)
   vjp: ({ g, b, y, y_bar }) => [g.div(y_bar, b), g.neg(g.div(g.mul(y_bar, y), b))],
   // ẏ = (ȧ − y·ḃ)/b
@@ -73,9 +76,9 @@ export const pow: OpDef<"pow"> = unary<"pow">({
   jvp: ({ g, x, x_dot, attrs }) => g.mul(x_dot, slope(g, x, attrs.exponent)),
 });
 
-/** A constant whose every value is finite: a factor that cannot turn a zero adjoint into NaN. */
-function isFiniteConstant(node: Node): boolean {
-  return node.op === "const" && node.attrs.values.every(Number.isFinite);
+/** A constant whose every value passes `test`: a factor that cannot turn a zero adjoint into NaN. */
+function constantWhose(node: Node, test: (value: number) => boolean): boolean {
+  return node.op === "const" && node.attrs.values.every(test);
 }
 
 /** p·x^(p−1), the derivative of x^p. */

@@ -121,6 +121,18 @@ describe("the reproducers of the issue", () => {
   });
 });
 
+describe("a mean between the select and the log", () => {
+  it("where(c, mean(log(x)), 0): 0 when not taken, 1/(n·x) when taken", async () => {
+    const body = (g: ProgramBuilder) => {
+      const c = g.input("c", [], { dtype: "bool" });
+      const x = g.input("x", [2]);
+      return { dx: g.grad(g.where(c, g.mean(g.log(x)), 0), x) };
+    };
+    expect(await run(body, { c: 0, x: [0, -1] })).toEqual({ dx: [0, 0] });
+    expect(await run(body, { c: 1, x: [2, 4] })).toEqual({ dx: [0.25, 0.125] });
+  });
+});
+
 describe("reductions with unbounded derivatives", () => {
   // row 0 holds log(0) and log(−1); row 1 is taken: x = [1, 2]
   const feeds = { r: [0, 1], x: [0, -1, 1, 2] };
