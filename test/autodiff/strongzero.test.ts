@@ -2,7 +2,7 @@
 // taken, whatever sits between the select and the sqrt or log that would give 0·∞: a condition that
 // reads the branch, shared branches, products, broadcasts, reductions, gathers, matmul, dot, custom
 // rules, second order and forward mode. Each case runs through the interpreter (as built and
-// optimized) and the generated code, which must agree exactly.
+// optimized) and the generated code (fused and not), which must agree exactly.
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.ts";
 import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
@@ -22,14 +22,16 @@ async function run(body: (g: ProgramBuilder) => Fetches, feeds: LeafValues): Pro
     feeds,
   );
   const optimized = optimize(p, { verifyEachPass: true }).program.entries[0].fetch;
-  const c = await compile(p);
-  const outputs = c.entry(c.create(), "e")(feeds as never) as Record<string, Float64Array>;
   const result: Values = {};
   fetch.forEach(([name], i) => {
     result[name] = [...asBuilt[i]];
     expect([...interpret([optimized[i][1]], feeds)[0]], name).toEqual(result[name]);
-    expect([...outputs[name]], name).toEqual(result[name]);
   });
+  for (const options of [{}, { fusion: false }]) {
+    const c = await compile(p, options);
+    const outputs = c.entry(c.create(), "e")(feeds as never) as Record<string, Float64Array>;
+    for (const [name] of fetch) expect([...outputs[name]], name).toEqual(result[name]);
+  }
   return result;
 }
 
