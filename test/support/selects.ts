@@ -1,5 +1,6 @@
 // Running a small program for the strong-zero tests: the interpreter as built and optimized and the
-// generated code (fused and not) must agree exactly; the values come back by fetch name.
+// generated code (fused and not) must agree exactly, and float32 code must have the same zeros and
+// non-finite values; the values come back by fetch name.
 import { expect } from "vitest";
 import { compile } from "../../compiler/index.ts";
 import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
@@ -31,6 +32,13 @@ export async function run(
     const c = await compile(p, options);
     const outputs = c.entry(c.create(), "e")(feeds as never) as Record<string, Float64Array>;
     for (const [name] of fetch) expect([...outputs[name]], name).toEqual(result[name]);
+  }
+  // in float32 the values round differently, but the exact zeros and the finite values stay so
+  const c = await compile(p, { dtype: "f32" });
+  const outputs = c.entry(c.create(), "e")(feeds as never) as Record<string, Float32Array>;
+  for (const [name] of fetch) {
+    const kind = (v: number) => (v === 0 ? "zero" : Number.isFinite(v) ? "finite" : String(v));
+    expect([...outputs[name]].map(kind), name).toEqual(result[name].map(kind));
   }
   return result;
 }
