@@ -1,6 +1,6 @@
 // Strong-zero partials for ops whose derivative may be ±∞ or NaN: a term ȳ[o]·∂y[o]/∂x[i] with
 // ȳ[o] = 0 counts as exactly 0, so the side of a select that is not taken sends back nothing.
-import type { Ops } from "../dsl/ops.ts";
+import type { OpBuilder } from "./builder.ts";
 import type { Node, OpName } from "../ir/node.ts";
 import { sameShape } from "../ir/shape.ts";
 import {
@@ -20,12 +20,12 @@ export function isNodePartial(part: Partial): part is Node {
 }
 
 /** 1 where ȳ ≠ 0 (NaN included), 0 where ȳ is ±0: which output elements still carry an adjoint. */
-export function nonzero(g: Ops, y_bar: Node): Node {
+export function nonzero(g: OpBuilder, y_bar: Node): Node {
   return g.where(g.eq(y_bar, 0), 0, 1);
 }
 
 /** `part` where `idle` is false, the exact 0 where it is true (`idle` broadcasts to part's shape). */
-function zeroWhere(g: Ops, idle: Node, part: Partial): Partial {
+function zeroWhere(g: OpBuilder, idle: Node, part: Partial): Partial {
   return isNodePartial(part) ? g.where(idle, 0, part) : part;
 }
 

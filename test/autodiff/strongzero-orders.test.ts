@@ -2,7 +2,7 @@
 // derivatives, reverse over forward and jvps through a where at the sqrt's 0; and what it leaves
 // alone (a taken NaN, a branch used outside the select, programs without where).
 import { describe, expect, it } from "vitest";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { centralDifference, run } from "../support/selects.ts";
 

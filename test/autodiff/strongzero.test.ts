@@ -3,7 +3,7 @@
 // reads the branch, shared branches, products, broadcasts, reductions, gathers, matmul, dot and
 // custom rules. Each case runs through the interpreter and the generated code (support/selects.ts).
 import { describe, expect, it } from "vitest";
-import type { ProgramBuilder } from "../../compiler/dsl/program.ts";
+import type { ProgramBuilder } from "../../compiler/program.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { centralDifference, run } from "../support/selects.ts";
 

@@ -2,13 +2,13 @@
 // a "bounded" rule and every strong-zero rule give partials that are exactly 0; with ȳ ≠ 0 and
 // finite inputs, the strong-zero rule gives exactly the plain rule's values.
 import { describe, expect, it } from "vitest";
-import { interpret } from "../../compiler/ir/interpret.ts";
+import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node, OpName } from "../../compiler/ir/node.ts";
 import { sizeOf } from "../../compiler/ir/shape.ts";
 import type { OpDef, Partials } from "../../compiler/ops/def.ts";
 import { ops } from "../../compiler/ops/registry.ts";
 import { isNodePartial } from "../../compiler/ops/strongzero.ts";
-import type { ProgramBuilder } from "../../compiler/dsl/program.ts";
+import type { ProgramBuilder } from "../../compiler/program.ts";
 import { coreCases } from "./cases/core.ts";
 import { customCases } from "./cases/custom.ts";
 import { elementwiseCases } from "./cases/elementwise.ts";

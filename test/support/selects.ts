@@ -3,8 +3,8 @@
 // non-finite values; the values come back by fetch name.
 import { expect } from "vitest";
 import { compile } from "../../compiler/index.ts";
-import { program, type ProgramBuilder } from "../../compiler/dsl/program.ts";
-import { interpret, type LeafValues } from "../../compiler/ir/interpret.ts";
+import { program, type ProgramBuilder } from "../../compiler/program.ts";
+import { interpret, type LeafValues } from "../../compiler/ops/interpret.ts";
 import type { Node } from "../../compiler/ir/node.ts";
 import { optimize } from "../../compiler/passes/pipeline.ts";
 
