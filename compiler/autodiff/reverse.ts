@@ -1,10 +1,9 @@
 // Reverse mode by extending the graph: partial adjoints are summed in reverse topological order.
 import type { Ops } from "../dsl/ops.ts";
 import type { Origin } from "../ir/graph.ts";
-import type { Node } from "../ir/node.ts";
-import { sameShape } from "../ir/shape.ts";
+import type { DType, Node, OpName } from "../ir/node.ts";
 import { AdjointError } from "../errors.ts";
-import { notDifferentiable } from "../ops/def.ts";
+import { notDifferentiable, type OpDef, type Partials } from "../ops/def.ts";
 import { ops } from "../ops/registry.ts";
 
 /**
@@ -18,7 +17,7 @@ export function vjp(
   wrt: readonly Node[],
 ): Node[] {
   const relevant = nodesBetween(g, wrt, outputs);
-  const masks = selectMasks(g, relevant, outputs);
+  const strong = underSelects(g, relevant);
   const firstNewId = g.graph.nodes.length;
   // node id -> the partial adjoints it has received so far (node_to_grad)
   const partials = new Map<number, Node[]>();
@@ -36,138 +35,52 @@ export function vjp(
     if (origin.label !== undefined && y_bar.id >= firstNewId) g.graph.label(y_bar, origin.label);
     adjoints.set(id, y_bar);
     if (y.inputs.length === 0) continue;
-    const rule = ops[y.op].vjp as (ctx: object) => readonly (Node | null | object)[];
     // partial adjoints are unnamed temporaries; only the summed adjoint carries the name
     const input_bars = g.within({ ...origin, label: undefined }, () =>
-      rule({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar }),
+      partialsOf(g, y, y_bar, strong.has(id)),
     );
     y.inputs.forEach((input, k) => {
       const input_bar = input_bars[k];
       if (input_bar === null || !relevant.has(input.id)) return;
       if (input_bar === notDifferentiable) throw notDifferentiableError(g, y, k);
-      const part = g.within({ ...origin, label: undefined }, () =>
-        masked(g, masks, y, input, input_bar as Node),
-      );
-      receive(partials, input, part);
+      receive(partials, input, input_bar as Node);
     });
   }
   return wrt.map((w) => adjoints.get(w.id) ?? g.constant(0, w.shape));
 }
 
-/** Where a select's branch is inactive: the condition and which side (true for `a`, false for `b`). */
-interface Mask {
-  readonly cond: Node;
-  readonly branch: boolean;
-}
-
 /**
- * NaN-safe selects. Through where(c, a, b) the adjoint of a is where(c, ȳ, 0); a chain under a,
- * such as sqrt(x), then sends back 0·∞ = NaN where c is false. For each branch we find its
- * private region: elementwise nodes of the select's shape whose every consumer on the gradient
- * path lies in the region or is the select (through that branch). Such a node's adjoint is zero
- * wherever its branch is inactive, so each partial adjoint leaving the region (to a node of the
- * same shape) is re-masked with where(c, part, 0): unchanged where c holds, the exact 0 elsewhere.
- * Regions of ops with bounded derivatives (sums, ·constant, tanh, ...) need no mask and get none.
- * Limits: a partial leaving to a node of another shape (a broadcast scalar, a reduction) is
- * already summed over positions and stays as it is; so do branches shared with other uses.
+ * NaN-safe selects. Through where(c, a, b) the adjoint of a is where(c, ȳ, 0): exactly 0 where the
+ * branch is not taken. Every node that adjoint can reach (the branches and what they are computed
+ * from) has its partials built with strong zero (a term ȳ[o]·∂y[o]/∂x[i] with ȳ[o] = 0 counts as 0,
+ * even where the derivative is ±∞ or NaN), as its op record's `zeroAdjoint` says; other nodes,
+ * and every program without a select, keep their plain rules.
  */
-function selectMasks(g: Ops, relevant: Set<number>, outputs: readonly Node[]): Map<number, Mask[]> {
-  const consumers = consumersWithin(g, relevant);
-  const seeded = new Set(outputs.map((output) => output.id));
-  const masks = new Map<number, Mask[]>();
+function underSelects(g: Ops, relevant: Set<number>): Set<number> {
+  const reached = new Set<number>();
+  // consumers have larger ids: visiting ids downwards settles a node before its inputs
   for (const id of [...relevant].sort((a, b) => b - a)) {
-    const select = g.graph.nodes[id];
-    if (select.op !== "where") continue;
-    const [cond, a, b] = select.inputs;
-    for (const [branch, root] of [
-      [true, a],
-      [false, b],
-    ] as const) {
-      const mask: Mask = { cond, branch };
-      const region = privateRegion(root, select, consumers, relevant, seeded);
-      // a region of bounded derivatives sends back 0 from a zero adjoint: nothing to mask
-      if (![...region].some((id) => !hasBoundedDerivative(g.graph.nodes[id]))) continue;
-      for (const member of region) {
-        masks.set(member, [...(masks.get(member) ?? []), mask]);
-      }
-    }
-  }
-  return masks;
-}
-
-/** Ops whose partial adjoints are ȳ times a factor that stays finite (for finite or infinite inputs). */
-const boundedOps = new Set(["add", "sub", "neg", "where", "cast", "tanh", "sigmoid"]);
-
-/** Whether a zero adjoint of `node` gives zero partials: no 0·∞ can arise in its rule. */
-function hasBoundedDerivative(node: Node): boolean {
-  if (boundedOps.has(node.op)) return true;
-  // x·c with a finite constant c: the partial into x is ȳ·c
-  const finiteConstant = (input: Node) =>
-    input.op === "const" && input.attrs.values.every(Number.isFinite);
-  return node.op === "mul" && node.inputs.some(finiteConstant);
-}
-
-/** For each relevant node, the relevant nodes that use it (one entry per use). */
-function consumersWithin(g: Ops, relevant: Set<number>): Map<number, Node[]> {
-  const consumers = new Map<number, Node[]>();
-  for (const id of relevant) {
     const node = g.graph.nodes[id];
-    for (const input of node.inputs) {
-      if (!relevant.has(input.id)) continue;
-      const list = consumers.get(input.id);
-      if (list === undefined) consumers.set(input.id, [node]);
-      else list.push(node);
-    }
+    const branches = node.op === "where" ? node.inputs.slice(1) : [];
+    // a boolean or integer value carries no adjoint: nothing flows on from it
+    const carries = reached.has(id) && isFloat(node.dtype) ? node.inputs : [];
+    for (const input of [...branches, ...carries])
+      if (relevant.has(input.id)) reached.add(input.id);
   }
-  return consumers;
+  return reached;
 }
 
-/** Ids of the nodes whose adjoint comes only through `root`, the branch of `select`. */
-function privateRegion(
-  root: Node,
-  select: Node,
-  consumers: Map<number, Node[]>,
-  relevant: Set<number>,
-  seeded: Set<number>,
-): Set<number> {
-  const region = new Set<number>();
-  const fits = (node: Node) =>
-    relevant.has(node.id) &&
-    !seeded.has(node.id) &&
-    node.inputs.length > 0 &&
-    ops[node.op].emit.kind === "elementwise" &&
-    sameShape(node.shape, select.shape);
-  const owned = (node: Node) =>
-    (consumers.get(node.id) ?? []).every((user) =>
-      user === select
-        ? node === root && select.inputs[1] !== select.inputs[2]
-        : region.has(user.id),
-    );
-  const candidates = new Map<number, Node>([[root.id, root]]);
-  while (candidates.size > 0) {
-    // consumers have larger ids: deciding the largest first means its users are already decided
-    const id = Math.max(...candidates.keys());
-    const node = candidates.get(id)!;
-    candidates.delete(id);
-    if (!fits(node) || !owned(node)) continue;
-    region.add(id);
-    for (const input of node.inputs) candidates.set(input.id, input);
-  }
-  return region;
+/** The partials of `y` from its adjoint, with strong zero where a select's 0 may reach it. */
+function partialsOf(g: Ops, y: Node, y_bar: Node, strong: boolean): Partials {
+  const record = ops[y.op] as unknown as OpDef<OpName>;
+  const rule = (inputs: readonly Node[], bar: Node) =>
+    record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar });
+  const zero = record.zeroAdjoint;
+  if (!strong || zero === "bounded") return rule(y.inputs, y_bar);
+  return zero({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar, rule });
 }
 
-/** `part`, flowing from `y` into `input`, masked where y's select branch is inactive. */
-function masked(g: Ops, masks: Map<number, Mask[]>, y: Node, input: Node, part: Node): Node {
-  const inside = masks.get(y.id);
-  if (inside === undefined || !sameShape(part.shape, y.shape)) return part;
-  const outside = masks.get(input.id) ?? [];
-  return inside
-    .filter((mask) => !outside.includes(mask))
-    .reduce(
-      (value, { cond, branch }) => (branch ? g.where(cond, value, 0) : g.where(cond, 0, value)),
-      part,
-    );
-}
+const isFloat = (dtype: DType) => dtype === "f64" || dtype === "f32";
 
 function receive(partials: Map<number, Node[]>, node: Node, part: Node): void {
   const list = partials.get(node.id);

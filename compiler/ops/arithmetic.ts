@@ -3,10 +3,13 @@ import type { OpBuilder } from "./builder.ts";
 import type { Node } from "../ir/node.ts";
 import type { OpDef } from "./def.ts";
 import { binary, plus, times, unary } from "./elementwise.ts";
+import { pointwiseZero } from "./strongzero.ts";
 
 export const add: OpDef<"add"> = binary({
   scalar: (a, b) => a + b,
   expr: (a, b) => `${a} + ${b}`,
+  // strong zero as it stands: ā and b̄ are ȳ itself
+  zeroAdjoint: "bounded",
   // ā = ȳ, b̄ = ȳ
   vjp: ({ y_bar }) => [y_bar, y_bar],
   // ẏ = ȧ + ḃ
@@ -16,6 +19,8 @@ export const add: OpDef<"add"> = binary({
 export const sub: OpDef<"sub"> = binary({
   scalar: (a, b) => a - b,
   expr: (a, b) => `${a} - ${b}`,
+  // strong zero as it stands: ā and b̄ are ±ȳ
+  zeroAdjoint: "bounded",
   // ā = ȳ, b̄ = −ȳ
   vjp: ({ g, y_bar }) => [y_bar, g.neg(y_bar)],
   // ẏ = ȧ − ḃ
@@ -25,6 +30,8 @@ export const sub: OpDef<"sub"> = binary({
 export const mul: OpDef<"mul"> = binary({
   scalar: (a, b) => a * b,
   expr: (a, b) => `${a} * ${b}`,
+  // ȳ·c needs no guard for a finite constant c; any other factor may be ±∞ or NaN
+  zeroAdjoint: pointwiseZero((inputs, k) => constantWhose(inputs[1 - k], Number.isFinite)),
   // ā = ȳ·b, b̄ = ȳ·a
   vjp: ({ g, a, b, y_bar }) => [g.mul(y_bar, b), g.mul(y_bar, a)],
   // ẏ = ȧ·b + a·ḃ
@@ -34,6 +41,10 @@ export const mul: OpDef<"mul"> = binary({
 export const div: OpDef<"div"> = binary({
   scalar: (a, b) => a / b,
   expr: (a, b) => `${a} / ${b}`,
+  // ȳ/c needs no guard for a finite nonzero constant c (a mean's count)
+  zeroAdjoint: pointwiseZero(
+    (inputs, k) => k === 0 && constantWhose(inputs[1], (v) => Number.isFinite(v) && v !== 0),
+  ),
   // ā = ȳ/b, b̄ = −ȳ·y/b   (y = a/b)
   vjp: ({ g, b, y, y_bar }) => [g.div(y_bar, b), g.neg(g.div(g.mul(y_bar, y), b))],
   // ẏ = (ȧ − y·ḃ)/b
@@ -46,6 +57,8 @@ export const div: OpDef<"div"> = binary({
 export const neg: OpDef<"neg"> = unary({
   scalar: (x) => -x,
   expr: (x) => `-${x}`,
+  // strong zero as it stands: x̄ = −ȳ
+  zeroAdjoint: "bounded",
   // x̄ = −ȳ
   vjp: ({ g, y_bar }) => g.neg(y_bar),
   // ẏ = −ẋ
@@ -56,11 +69,17 @@ export const pow: OpDef<"pow"> = unary<"pow">({
   // x*x for squares, in the interpreter and the emitted code alike, so both round the same way
   scalar: (x, { exponent }) => (exponent === 2 ? x * x : x ** exponent),
   expr: (x, { exponent }) => (exponent === 2 ? `${x} * ${x}` : `${x} ** ${literal(exponent)}`),
+  zeroAdjoint: pointwiseZero(),
   // x̄ = ȳ·p·x^(p−1)
   vjp: ({ g, x, y_bar, attrs }) => g.mul(y_bar, slope(g, x, attrs.exponent)),
   // ẏ = ẋ·p·x^(p−1)
   jvp: ({ g, x, x_dot, attrs }) => g.mul(x_dot, slope(g, x, attrs.exponent)),
 });
+
+/** A constant whose every value passes `test`: a factor that cannot turn a zero adjoint into NaN. */
+function constantWhose(node: Node, test: (value: number) => boolean): boolean {
+  return node.op === "const" && node.attrs.values.every(test);
+}
 
 /** p·x^(p−1), the derivative of x^p. */
 function slope(g: OpBuilder, x: Node, p: number): Node {
@@ -83,6 +102,7 @@ export function literal(value: number): string {
 export const power: OpDef<"power"> = binary({
   scalar: (a, b) => a ** b,
   expr: (a, b) => `${a} ** ${b}`,
+  zeroAdjoint: pointwiseZero(),
   // ā = ȳ·b·a^(b−1), b̄ = ȳ·y·log a   (each slope 0 where its formula would give 0·∞)
   vjp: ({ g, a, b, y, y_bar }) => [
     g.mul(y_bar, baseSlope(g, a, b)),
@@ -113,6 +133,8 @@ function exponentSlope(g: OpBuilder, a: Node, y: Node): Node {
 export const maximum: OpDef<"maximum"> = binary({
   scalar: Math.max,
   expr: (a, b) => `Math.max(${a}, ${b})`,
+  // strong zero as it stands: the shares are 0, ½ or 1 (NaN included)
+  zeroAdjoint: "bounded",
   // ā = ȳ·w, b̄ = ȳ·(1 − w), w = 1 where a > b, ½ on a tie, 0 where a < b
   vjp: ({ g, a, b, y_bar }) => splitBetween(g, y_bar, winnerShare(g, g.gt(a, b), g.eq(a, b))),
   // ẏ = ȧ·w + ḃ·(1 − w)
@@ -123,6 +145,8 @@ export const maximum: OpDef<"maximum"> = binary({
 export const minimum: OpDef<"minimum"> = binary({
   scalar: Math.min,
   expr: (a, b) => `Math.min(${a}, ${b})`,
+  // strong zero as it stands: the shares are 0, ½ or 1 (NaN included)
+  zeroAdjoint: "bounded",
   // ā = ȳ·w, b̄ = ȳ·(1 − w), w = 1 where a < b, ½ on a tie, 0 where a > b
   vjp: ({ g, a, b, y_bar }) => splitBetween(g, y_bar, winnerShare(g, g.lt(a, b), g.eq(a, b))),
   // ẏ = ȧ·w + ḃ·(1 − w)

@@ -6,6 +6,7 @@ import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape } from "../ir/shape.ts";
 import type { OpDef } from "./def.ts";
 import { firstInputSparsity } from "./sparsity.ts";
+import { wholeZero } from "./strongzero.ts";
 
 export interface CustomVjpContext<G extends OpBuilder = OpBuilder> {
   /** Builds the adjoints; use only ops that have rules, so higher orders work. */
@@ -35,6 +36,8 @@ export const custom: OpDef<"custom"> = {
     code: ({ out, args: [value], outShape }) =>
       outShape.length === 0 ? [`let ${out} = ${value};`] : [`${out}.set(${value});`],
   },
+  // the rule is the user's: its partials are kept unless all of ȳ is 0
+  zeroAdjoint: wholeZero,
   // x̄ᵢ = rule(x, y, ȳ)ᵢ for the primals; nothing flows into the forward subgraph
   vjp: ({ g, y, inputs: [, ...primals], attrs, y_bar }) => {
     // the IR holds rules untyped (it knows no op); customVjp registered this one

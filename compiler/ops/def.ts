@@ -114,6 +114,23 @@ export interface VjpContext<K extends OpName> {
   readonly y_bar: Node;
 }
 
+/** The partials of one node, as its vjp rule builds them for the given inputs and adjoint. */
+export type Partials = readonly (Node | null | NotDifferentiable)[];
+
+/** What a strong-zero rule gets: the vjp context and the op's own rule, to run at other inputs or ȳ. */
+export interface StrongZeroContext<K extends OpName> extends VjpContext<K> {
+  readonly rule: (inputs: readonly Node[], y_bar: Node) => Partials;
+}
+
+/**
+ * "Strong zero": a term ȳ[o]·∂y[o]/∂x[i] with ȳ[o] = 0 counts as exactly 0, even where the
+ * derivative is ±∞ or NaN (sqrt or log at 0 on the side of a select that is not taken).
+ * "bounded": the rule already does so for any input values (±∞ and NaN included), because it only
+ * moves, adds, selects or scales ȳ by finite factors. Otherwise a rule that builds the partials
+ * with that property (see ops/strongzero.ts), used only where ȳ may hold a select's 0.
+ */
+export type ZeroAdjoint<K extends OpName> = "bounded" | ((ctx: StrongZeroContext<K>) => Partials);
+
 export interface JvpContext<K extends OpName> {
   readonly g: OpBuilder;
   readonly y: NodeOf<K>;
@@ -131,6 +148,11 @@ export interface OpDef<K extends OpName> extends OpSemantics<K> {
    * where a gradient cannot flow (a path to it is a compile error). Builds only ops that have rules.
    */
   readonly vjp: (ctx: VjpContext<K>) => readonly (Node | null | NotDifferentiable)[];
+  /**
+   * How the partials treat an adjoint that is exactly 0 (NaN-safe selects, see `ZeroAdjoint`). The
+   * reverse sweep consults it only for nodes whose adjoint may hold a select's 0.
+   */
+  readonly zeroAdjoint: ZeroAdjoint<K>;
   /** The output tangent (null: structural zero). Builds only ops that have rules. */
   readonly jvp: (ctx: JvpContext<K>) => Node | null;
   /**

@@ -8,6 +8,7 @@ import {
   type JvpContext,
   type OpDef,
   type VjpContext,
+  type ZeroAdjoint,
 } from "./def.ts";
 import { elementwiseSparsity, type SparsityRule } from "./sparsity.ts";
 
@@ -20,6 +21,8 @@ export interface UnarySpec<K extends OpName> {
   readonly jvp: (ctx: JvpContext<K> & { readonly x: Node; readonly x_dot: Node }) => Node | null;
   /** Which elements of x each output element depends on: by default its own. */
   readonly sparsity?: SparsityRule<K>;
+  /** "bounded" or pointwiseZero(): whether x̄ is exactly 0 where ȳ is, whatever x holds. */
+  readonly zeroAdjoint: ZeroAdjoint<K>;
 }
 
 export function unary<K extends OpName>(spec: UnarySpec<K>): OpDef<K> {
@@ -29,6 +32,7 @@ export function unary<K extends OpName>(spec: UnarySpec<K>): OpDef<K> {
     eval: (inputs, attrs, shape) => evalElementwise(inputs, shape, ([x]) => spec.scalar(x, attrs)),
     emit: { kind: "elementwise", expr: ([x], attrs) => spec.expr(x, attrs) },
     vjp: (ctx) => [spec.vjp({ ...ctx, x: ctx.inputs[0] })],
+    zeroAdjoint: spec.zeroAdjoint,
     jvp: (ctx) => {
       const x_dot = ctx.dots[0];
       return x_dot === null ? null : spec.jvp({ ...ctx, x: ctx.inputs[0], x_dot });
@@ -54,6 +58,8 @@ export interface BinarySpec<K extends OpName> {
       readonly b_dot: Node | null;
     },
   ) => Node | null;
+  /** "bounded" or pointwiseZero(): whether ā and b̄ are exactly 0 where ȳ is, whatever a and b hold. */
+  readonly zeroAdjoint: ZeroAdjoint<K>;
 }
 
 export function binary<K extends OpName>(spec: BinarySpec<K>): OpDef<K> {
@@ -67,6 +73,7 @@ export function binary<K extends OpName>(spec: BinarySpec<K>): OpDef<K> {
       const [a_bar, b_bar] = spec.vjp({ ...ctx, a, b });
       return [fitTo(ctx.g, a_bar, a.shape), fitTo(ctx.g, b_bar, b.shape)];
     },
+    zeroAdjoint: spec.zeroAdjoint,
     jvp: (ctx) => {
       const [a, b] = ctx.inputs;
       const [a_dot, b_dot] = ctx.dots;

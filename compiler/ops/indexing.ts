@@ -178,6 +178,8 @@ export const gather: OpDef<"gather"> = {
     },
   },
   indices: ([x], { axis }) => alongAxis("gather", x, axis),
+  // strong zero as it stands: x̄ is a scatter of ȳ itself
+  zeroAdjoint: "bounded",
   // x̄ = scatterAdd(ȳ, indices): every gathered row sends its adjoint back to the row it came from
   vjp: ({ g, inputs: [x, indices], y_bar, attrs: { axis } }) => [
     g.scatterAdd(y_bar, indices, axis, x.shape),
@@ -249,6 +251,8 @@ export const scatterAdd: OpDef<"scatterAdd"> = {
     },
   },
   indices: (_, { axis, shape }) => alongAxis("scatterAdd", shape, axis),
+  // strong zero as it stands: ū gathers ȳ itself
+  zeroAdjoint: "bounded",
   // ū = gather(ȳ, indices)
   vjp: ({ g, inputs: [, indices], y_bar, attrs: { axis } }) => [
     g.gather(y_bar, indices, axis),
@@ -296,6 +300,8 @@ export const oneHot: OpDef<"oneHot"> = {
     },
   },
   indices: (_, { depth }) => ({ operand: 0, size: depth, what: `oneHot of depth ${depth}` }),
+  // strong zero as it stands: no gradient flows
+  zeroAdjoint: "bounded",
   // labels are integers: nothing flows back to them, and the output has no tangent
   vjp: () => [notDifferentiable],
   jvp: () => null,

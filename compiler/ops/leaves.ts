@@ -9,6 +9,8 @@ export const input: OpDef<"input"> = {
   shape: (_, { shape }) => shape,
   eval: (_, { name }, _shape, env) => env.leaf(name),
   emit: { kind: "leaf" },
+  // strong zero as it stands: no inputs
+  zeroAdjoint: "bounded",
   vjp: () => [],
   // tangents of leaves are seeded by the jvp transform itself
   jvp: () => null,
@@ -21,6 +23,8 @@ export const param: OpDef<"param"> = {
   shape: (_, { shape }) => shape,
   eval: (_, { name }, _shape, env) => env.leaf(name),
   emit: { kind: "leaf" },
+  // strong zero as it stands: no inputs
+  zeroAdjoint: "bounded",
   vjp: () => [],
   jvp: () => null,
   // a differentiated leaf is seeded by the sparsity analysis itself
@@ -36,6 +40,8 @@ export const constant: OpDef<"const"> = {
     return values.length === 1 ? out.fill(values[0]) : (out.set(values), out);
   },
   emit: { kind: "leaf" },
+  // strong zero as it stands: no inputs
+  zeroAdjoint: "bounded",
   vjp: () => [],
   // the derivative of a constant is 0
   jvp: () => null,

@@ -10,9 +10,17 @@ import {
   sizeOf,
   type Shape,
 } from "../ir/shape.ts";
-import { fitTo, ShapeError, type KernelIO, type OpDef } from "./def.ts";
+import {
+  fitTo,
+  ShapeError,
+  type KernelIO,
+  type OpDef,
+  type Partials,
+  type StrongZeroContext,
+} from "./def.ts";
 import { plus } from "./elementwise.ts";
 import { loopNest, offset } from "./loops.ts";
+import { isNodePartial, nonzero, wholeZero } from "./strongzero.ts";
 import { denseSparsity, unionOf, type Dependencies, type SparsityContext } from "./sparsity.ts";
 
 type MatmulAttrs = AttrsOf["matmul"];
@@ -266,6 +274,7 @@ export const matmul: OpDef<"matmul"> = {
       return [...zeroFirst, ...batchedLoops(io)];
     },
   },
+  zeroAdjoint: matmulZero,
   // Y = op(A)·op(B): op(A)‾ = Ȳ·op(B)ᵀ and op(B)‾ = op(A)ᵀ·Ȳ written with flags, transposed back
   // when a flag is set; each then summed over the batch axes its operand was broadcast along
   vjp: ({ g, inputs: [a, b], y_bar, attrs }) => {
@@ -285,6 +294,21 @@ export const matmul: OpDef<"matmul"> = {
   // Y[t, i, j] = Σ_p op(A)[t, i, p]·op(B)[t, p, j]: row i of op(A) and column j of op(B)
   sparsity: matmulSparsity,
 };
+
+/**
+ * Strong zero for Y = op(A)·op(B), whose adjoints are sums of products: an element of A (of B) that
+ * reaches no output with ȳ ≠ 0 gets exactly 0 and is read as 0 by the other operand's adjoint, so
+ * a factor that only inactive outputs read never enters a sum. The rule itself, run on ones and
+ * on the 0/1 pattern of ȳ, counts the active outputs each element reaches.
+ */
+function matmulZero({ g, inputs, y_bar, rule }: StrongZeroContext<"matmul">): Partials {
+  const ones = inputs.map((x) => g.constant(1, x.shape));
+  const idle = rule(ones, nonzero(g, y_bar)).map((reach) => g.eq(reach as Node, 0));
+  const read = inputs.map((x, k) => g.where(idle[k], 0, x));
+  return rule(read, y_bar).map((part, k) =>
+    isNodePartial(part) ? g.where(idle[k], 0, part) : part,
+  );
+}
 
 function matmulSparsity({ deps, inputs: [a, b], attrs }: SparsityContext<"matmul">): Dependencies {
   const [depsA, depsB] = deps;
@@ -341,6 +365,8 @@ export const dot: OpDef<"dot"> = {
       `for (let i = 0; i < ${shape[0]}; i++) ${out} += ${a}[i] * ${b}[i];`,
     ],
   },
+  // one output: the partials ȳ·b and ȳ·a are 0 when ȳ is
+  zeroAdjoint: wholeZero,
   // ā = ȳ·b, b̄ = ȳ·a
   vjp: ({ g, inputs: [a, b], y_bar }) => [g.mul(y_bar, b), g.mul(y_bar, a)],
   // ẏ = ⟨ȧ, b⟩ + ⟨a, ḃ⟩

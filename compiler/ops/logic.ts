@@ -27,6 +27,8 @@ function comparison<K extends Comparison>(
     eval: (inputs, _attrs, shape) =>
       evalElementwise(inputs, shape, ([a, b]) => (holds(a, b) ? 1 : 0)),
     emit: { kind: "elementwise", expr: ([a, b]) => `${a} ${operator} ${b} ? 1 : 0` },
+    // strong zero as it stands: no gradient flows
+    zeroAdjoint: "bounded",
     // piecewise constant: no gradient flows into either operand (a structural zero, not an error)
     vjp: () => [null, null],
     jvp: () => null,
@@ -64,6 +66,8 @@ export const where: OpDef<"where"> = {
   shape: (shapes) => broadcastAll(shapes),
   eval: (inputs, _attrs, shape) => evalElementwise(inputs, shape, ([c, a, b]) => (c !== 0 ? a : b)),
   emit: { kind: "elementwise", expr: ([c, a, b]) => `${c} !== 0 ? ${a} : ${b}` },
+  // strong zero as it stands: ā and b̄ select ȳ or 0
+  zeroAdjoint: "bounded",
   // c̄: none (c is piecewise constant); ā = where(c, ȳ, 0), b̄ = where(c, 0, ȳ), summed back to their shapes
   vjp: ({ g, inputs: [c, a, b], y_bar }) => [
     null,
@@ -93,6 +97,8 @@ export const cast: OpDef<"cast"> = {
     expr: ([x], { to }) =>
       to === "bool" ? `${x} !== 0 ? 1 : 0` : to === "i32" ? `Math.trunc(${x})` : x,
   },
+  // strong zero as it stands: x̄ is ȳ itself
+  zeroAdjoint: "bounded",
   // from a float, a float cast is the identity; from booleans and integers nothing flows back
   vjp: ({ inputs: [x], y_bar, y }) => [
     isFloat(x.dtype) && isFloat(y.dtype) ? y_bar : notDifferentiable,
@@ -112,6 +118,8 @@ function convert(v: number, to: DType): number {
 export const stopGradient: OpDef<"stopGradient"> = unary<"stopGradient">({
   scalar: (x) => x,
   expr: (x) => x,
+  // strong zero as it stands: no gradient flows
+  zeroAdjoint: "bounded",
   // the value flows, the gradient does not: x̄ = 0 (a structural zero)
   vjp: () => null,
   jvp: () => null,

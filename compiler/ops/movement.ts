@@ -32,6 +32,8 @@ export const reshape: OpDef<"reshape"> = {
     // the same elements in the same order: the output's flat offset
     view: ({ index, outShape }) => ({ offset: offset(index, stridesOf(outShape)) }),
   },
+  // strong zero as it stands: x̄ moves ȳ or sums it
+  zeroAdjoint: "bounded",
   // x̄ = reshape(ȳ, shape of x)
   vjp: ({ g, inputs: [x], y_bar }) => [g.reshape(y_bar, x.shape)],
   jvp: ({ g, dots: [x_dot], attrs }) => (x_dot === null ? null : g.reshape(x_dot, attrs.shape)),
@@ -62,6 +64,8 @@ export const broadcastTo: OpDef<"broadcastTo"> = {
       offset: offset(index, broadcastStrides(inShape, outShape)),
     }),
   },
+  // strong zero as it stands: x̄ moves ȳ or sums it
+  zeroAdjoint: "bounded",
   // x̄ = ȳ summed over the broadcast axes
   vjp: ({ g, inputs: [x], y_bar }) => [fitTo(g, y_bar, x.shape)],
   jvp: ({ g, dots: [x_dot], attrs }) => (x_dot === null ? null : g.broadcastTo(x_dot, attrs.shape)),
@@ -163,6 +167,8 @@ export const transpose: OpDef<"transpose"> = {
       );
     },
   },
+  // strong zero as it stands: x̄ moves ȳ or sums it
+  zeroAdjoint: "bounded",
   // x̄ = transpose(ȳ, perm⁻¹)
   vjp: ({ g, y_bar, attrs: { perm } }) => [g.transpose(y_bar, inversePermutation(perm))],
   // ẏ = transpose(ẋ, perm)
@@ -206,6 +212,8 @@ export const slice: OpDef<"slice"> = {
       return { offset: offset(index, strides, flatOffset(begin, strides)) };
     },
   },
+  // strong zero as it stands: x̄ moves ȳ or sums it
+  zeroAdjoint: "bounded",
   // x̄ = pad(ȳ, begin, shape − end)
   vjp: ({ g, inputs: [x], y_bar, attrs: { begin, end } }) => [
     g.pad(
@@ -273,6 +281,8 @@ export const pad: OpDef<"pad"> = {
       };
     },
   },
+  // strong zero as it stands: x̄ moves ȳ or sums it
+  zeroAdjoint: "bounded",
   // x̄ = slice(ȳ, before, before + shape of x)
   vjp: ({ g, inputs: [x], y_bar, attrs: { before } }) => [
     g.slice(
@@ -361,6 +371,8 @@ export const concat: OpDef<"concat"> = {
       return [`for (let i = 0; i < ${outer}; i++) {`, ...copies.map((line) => `  ${line}`), "}"];
     },
   },
+  // strong zero as it stands: x̄ moves ȳ or sums it
+  zeroAdjoint: "bounded",
   // x̄_k = ȳ sliced along the axis where input k sits
   vjp: ({ g, inputs, y_bar, attrs: { axis } }) => {
     const { starts } = concatOffsets(

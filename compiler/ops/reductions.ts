@@ -4,6 +4,7 @@ import type { Node, NodeOf, ReduceAttrs } from "../ir/node.ts";
 import { formatShape, reducedShape, sizeOf, stridesOf, type Shape } from "../ir/shape.ts";
 import { ShapeError, type FusedRead, type KernelIO, type OpDef, type Tensor } from "./def.ts";
 import { loopNest, offset } from "./loops.ts";
+import { groupZero, reducedZero } from "./strongzero.ts";
 import { groupSparsity, reductionSparsity } from "./sparsity.ts";
 
 /** Throws unless every axis is in range for `shape`. */
@@ -202,6 +203,8 @@ export const sum: OpDef<"sum"> = {
     (a, b) => a + b,
     (acc, element) => `${acc} + ${element}`,
   ),
+  // strong zero as it stands: x̄ is ȳ broadcast
+  zeroAdjoint: "bounded",
   // x̄ = ȳ broadcast back over the summed axes
   vjp: ({ g, inputs: [x], y_bar, attrs }) => [
     g.broadcastTo(keptBar(g, y_bar, x, attrs.axes), x.shape),
@@ -234,6 +237,7 @@ function extremum<K extends "max" | "min">(pick: K): OpDef<K> {
       (a, b) => combine(a, b),
       (acc, element) => `Math.${pick}(${acc}, ${element})`,
     ),
+    zeroAdjoint: reducedZero,
     // x̄ = ȳ·mask/count, mask = [x = y] (y broadcast back)
     vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [
       g.mul(keptBar(g, y_bar, x, attrs.axes), tieWeights(g, x, output(y), attrs.axes)),
@@ -256,6 +260,7 @@ export const prod: OpDef<"prod"> = {
     (a, b) => a * b,
     (acc, element) => `${acc} * ${element}`,
   ),
+  zeroAdjoint: reducedZero,
   // x̄ = ȳ·Π_{j≠i} x_j: prodExcept, never y/x, so it is exact when entries are zero
   vjp: ({ g, inputs: [x], y_bar, attrs }) => [
     g.mul(keptBar(g, y_bar, x, attrs.axes), g.prodExcept(x, attrs.axes)),
@@ -297,6 +302,7 @@ export const logsumexp: OpDef<"logsumexp"> = {
       }));
     },
   },
+  zeroAdjoint: reducedZero,
   // x̄ = ȳ·exp(x − y), y broadcast back (softmax weights, never overflowing)
   vjp: ({ g, inputs: [x], y, y_bar, attrs }) => [
     g.mul(keptBar(g, y_bar, x, attrs.axes), softmaxWeights(g, x, y, attrs.axes)),
@@ -548,6 +554,7 @@ export const prodExcept: OpDef<"prodExcept"> = {
     code: prodExceptCode,
     yieldsAlong: "prod",
   },
+  zeroAdjoint: groupZero,
   // x̄ = J·ȳ, (J·ȳ)_i = Σ_{k≠i} ȳ_k·Π_{j≠i,k} x_j   (J symmetric; no division, exact at zeros)
   vjp: ({ g, inputs: [x], y_bar, attrs }) => [prodExceptTimes(g, x, y_bar, attrs.axes)],
   // ẏ = J·ẋ
