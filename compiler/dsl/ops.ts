@@ -4,6 +4,7 @@ import type { Graph, Origin } from "../ir/graph.ts";
 import type { AttrsOf, DType, Node, NodeOf, OpName } from "../ir/node.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import { describe, isNode, normalizeAxes, normalizeAxis, resolveReshape } from "./arguments.ts";
+import { isRuleNode } from "../ops/rule-scope.ts";
 import { stabilizeNode } from "../passes/stabilize.ts";
 import * as nn from "./nn.ts";
 
@@ -403,10 +404,10 @@ export class Ops {
     if (isNode(value)) {
       // checked before interning: a foreign node could otherwise match an existing node's key
       if (!this.graph.has(value)) {
-        return this.fail(
-          op,
-          `operand ${position} belongs to another program (nodes cannot be shared)`,
-        );
+        const why = isRuleNode(value)
+          ? "a customVjp rule must build with its own ctx.g, not a builder it closes over"
+          : "nodes cannot be shared";
+        return this.fail(op, `operand ${position} belongs to another program (${why})`);
       }
       return value;
     }

@@ -15,6 +15,7 @@ import {
 import { capitalize, pascalCase, pathIdentifier } from "../lower/names.ts";
 import { callerLoc } from "./loc.ts";
 import { checkName, moduleTypeNames } from "./names.ts";
+import { rememberBuild } from "./rerun.ts";
 import { TransformBuilder } from "./transforms.ts";
 
 export interface ProgramOptions {
@@ -340,9 +341,13 @@ export function program(
       callerLoc(),
     );
   }
-  const g = new ProgramBuilder(dtype);
-  build(g);
-  return g.build(name, dtype);
+  const run = () => {
+    const g = new ProgramBuilder(dtype);
+    build(g);
+    return { program: g.build(name, dtype), builder: g };
+  };
+  const { program: built } = run();
+  return rememberBuild(built, run);
 }
 
 /** The program's name in PascalCase names the generated types: it must be an identifier of its own. */

@@ -5,6 +5,7 @@ import type { Ops } from "../dsl/ops.ts";
 import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape } from "../ir/shape.ts";
 import type { OpDef } from "./def.ts";
+import { inRuleFor } from "./rule-scope.ts";
 import { firstInputSparsity } from "./sparsity.ts";
 
 export interface CustomVjpContext {
@@ -36,7 +37,8 @@ export const custom: OpDef<"custom"> = {
   // x̄ᵢ = rule(x, y, ȳ)ᵢ for the primals; nothing flows into the forward subgraph
   vjp: ({ g, y, inputs: [, ...primals], attrs, y_bar }) => {
     const rule = g.graph.rule(attrs.rule);
-    const adjoints = rule({ g, inputs: primals, output: y, output_bar: y_bar });
+    const context = { g, inputs: primals, output: y, output_bar: y_bar };
+    const adjoints = inRuleFor(g.graph, () => rule(context));
     return [null, ...checkAdjoints(g, primals, adjoints)];
   },
   // forward mode follows the forward subgraph: ẏ = ẏ₀
