@@ -239,7 +239,7 @@ describe("shape, axis and dtype errors", () => {
       (g) => {
         g.concat([g.input("a", [2]), g.input("k", [2], { dtype: "i32" })]); // @concatDtype
       },
-      ["concat: operand 2 is i32; expected f64"],
+      ["concat: operand 2 is i32 and operand 1 is f64; expected one dtype (use g.cast)"],
       "concatDtype",
     );
   });
