@@ -13,6 +13,7 @@ import {
   type NodeTree,
 } from "../ir/tree.ts";
 import { capitalize, pascalCase, pathIdentifier } from "../lower/names.ts";
+import { describeValue } from "./arguments.ts";
 import { callerLoc } from "./loc.ts";
 import { checkName, moduleTypeNames } from "./names.ts";
 import { rememberBuild } from "./rerun.ts";
@@ -156,6 +157,7 @@ export class ProgramBuilder extends TransformBuilder {
         loc,
       );
     }
+    checkSpec(name, spec, loc);
     const fetch = this.fetchList(name, spec.fetch ?? {});
     const update = [
       ...(spec.update ?? []),
@@ -308,6 +310,26 @@ export class ProgramBuilder extends TransformBuilder {
       this.checkUpdate(entry, buffer, terms[i]);
       return [buffer, this.add(buffer, terms[i])] as const;
     });
+  }
+}
+
+const specKeys = ["fetch", "update", "accumulate", "zero", "after"];
+
+/** An entry's spec is a record of the known options (a misspelt one would be ignored silently). */
+function checkSpec(entry: string, spec: unknown, loc: SourceLoc | undefined): void {
+  const expected = `{ ${specKeys.join(", ")} }`;
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
+    throw new AdjointError(
+      `entry "${entry}": expects a spec ${expected} as its second argument, got ${describeValue(spec)}`,
+      loc,
+    );
+  }
+  const unknown = Object.keys(spec).find((key) => !specKeys.includes(key));
+  if (unknown !== undefined) {
+    throw new AdjointError(
+      `entry "${entry}": unknown option "${unknown}" (the spec takes ${expected})`,
+      loc,
+    );
   }
 }
 

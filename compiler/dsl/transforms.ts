@@ -103,6 +103,13 @@ export class TransformBuilder extends Ops {
     if (typeof forward !== "function" || typeof rule !== "function") {
       this.fail("customVjp", `expects (inputs, forward, rule) with two functions`);
     }
+    if (rule.length > 1) {
+      this.fail(
+        "customVjp",
+        `the rule takes one argument, { g, inputs, output, output_bar }, ` +
+          `not ${rule.length} positional ones: write ({ g, inputs: [x], output_bar }) => [...]`,
+      );
+    }
     const [value] = this.nodeList("customVjp forward result", [forward(...primals)]);
     return this.node("custom", [value, ...primals], { rule: this.graph.addRule(rule) });
   }

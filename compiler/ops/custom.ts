@@ -2,6 +2,7 @@
 // Inputs are [forwardOutput, ...primals]; reverse mode asks the rule for the primals' adjoints and
 // sends nothing into the forward subgraph, so its internals are never differentiated.
 import type { Ops } from "../dsl/ops.ts";
+import { AdjointError } from "../errors.ts";
 import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape } from "../ir/shape.ts";
 import type { OpDef } from "./def.ts";
@@ -38,7 +39,7 @@ export const custom: OpDef<"custom"> = {
   vjp: ({ g, y, inputs: [, ...primals], attrs, y_bar }) => {
     const rule = g.graph.rule(attrs.rule);
     const context = { g, inputs: primals, output: y, output_bar: y_bar };
-    const adjoints = inRuleFor(g.graph, () => rule(context));
+    const adjoints = inRuleFor(g.graph, () => runRule(g, y, () => rule(context)));
     return [null, ...checkAdjoints(g, primals, adjoints)];
   },
   // forward mode follows the forward subgraph: ẏ = ẏ₀
@@ -46,6 +47,20 @@ export const custom: OpDef<"custom"> = {
   // y = y₀
   sparsity: firstInputSparsity,
 };
+
+/** Runs the user's rule; a JavaScript error inside it is reported at the customVjp call. */
+function runRule<T>(g: Ops, y: Node, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof AdjointError || !(error instanceof Error)) throw error;
+    throw new AdjointError(
+      `customVjp: the rule threw ${error.name}: ${error.message} ` +
+        `(it gets one argument, { g, inputs, output, output_bar }, and returns one adjoint or null per input)`,
+      g.graph.origin(y).loc,
+    );
+  }
+}
 
 /** The rule's answer, checked: one node or null per primal input, each of its input's shape. */
 function checkAdjoints(g: Ops, primals: readonly Node[], adjoints: unknown): (Node | null)[] {
