@@ -72,6 +72,9 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   if (value === null) return "null";
+  if (Array.isArray(value) && value.length > 0 && value.every(isNode)) {
+    return `a list of ${value.length} node${value.length === 1 ? "" : "s"}`;
+  }
   if (Array.isArray(value)) return `the array ${short(value)}`;
   if (isNode(value)) return `a node (%${value.id})`;
   return typeof value === "function" ? "a function" : "an object";

@@ -371,6 +371,12 @@ export class Ops {
   }
   /** op(A)·op(B) over the last two axes, op transposing where the option says; batch axes broadcast. */
   matmul(a: Operand, b: Operand, options: MatmulOptions = {}): Node {
+    if (typeof options !== "object" || options === null) {
+      this.fail(
+        "matmul",
+        `options must be a record { transA, transB }, got ${describeValue(options)}`,
+      );
+    }
     const option = (value: unknown, name: string) =>
       flag(value ?? false, name, (message) => this.fail("matmul", message));
     const attrs = {

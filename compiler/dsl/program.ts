@@ -71,6 +71,7 @@ export class ProgramBuilder extends TransformBuilder {
 
   /** A value fed on every call. */
   input(name: string, shape: Shape = [], options: { readonly dtype?: "i32" | "bool" } = {}): Node {
+    checkOptions(`input "${name}"`, options, "{ dtype }");
     const dtype = options.dtype ?? this.graph.dtype;
     if (dtype !== this.graph.dtype && dtype !== "i32" && dtype !== "bool") {
       throw new AdjointError(
@@ -84,6 +85,7 @@ export class ProgramBuilder extends TransformBuilder {
   /** A value that persists in the instance between calls (weights); zero unless `init` says otherwise. */
   param(name: string, shape: Shape = [], options: { readonly init?: ParamInit } = {}): Node {
     checkName("param", name, callerLoc());
+    checkOptions(`param "${name}"`, options, "{ init }");
     return this.nestedParam(name, shape, options.init);
   }
 
@@ -160,9 +162,9 @@ export class ProgramBuilder extends TransformBuilder {
     checkSpec(name, spec, loc);
     const fetch = this.fetchList(name, spec.fetch ?? {});
     const update = [
-      ...(spec.update ?? []),
-      ...(spec.accumulate ?? []).flatMap(([buffers, values]) =>
-        this.accumulation(name, buffers, values),
+      ...pairList(name, "update", "[param, newValue]", spec.update, loc),
+      ...pairList(name, "accumulate", "[buffers, values]", spec.accumulate, loc).flatMap(
+        ([buffers, values]) => this.accumulation(name, buffers, values),
       ),
       ...this.treeNodes(`entry "${name}" zero`, spec.zero ?? []).map(
         (param) => [param, this.constant(0, param.shape)] as const,
@@ -227,7 +229,7 @@ export class ProgramBuilder extends TransformBuilder {
     else checkName(op, name, loc);
     if (!isValidShape(shape)) {
       throw new AdjointError(
-        `${op} "${name}": shape must be an array of non-negative integers`,
+        `${op} "${name}": shape must be an array of non-negative integers, got ${describeValue(shape)}`,
         loc,
       );
     }
@@ -288,8 +290,11 @@ export class ProgramBuilder extends TransformBuilder {
   /** Fetched nodes by dotted path: a nested record of outputs flattened ("grads.layer1.W"). */
   private fetchList(entry: string, fetch: NodeRecord): (readonly [string, Node])[] {
     const loc = callerLoc();
-    if (isNodeLeaf(fetch)) {
-      throw new AdjointError(`entry "${entry}": fetch must be a record of named outputs`, loc);
+    if (isNodeLeaf(fetch) || Array.isArray(fetch)) {
+      throw new AdjointError(
+        `entry "${entry}": fetch must be a record of named outputs, got ${describeValue(fetch)}`,
+        loc,
+      );
     }
     return leavesOf(fetch, isNodeLeaf).map(([path, node]) => {
       for (const key of path) checkName("fetch", key, loc);
@@ -311,6 +316,40 @@ export class ProgramBuilder extends TransformBuilder {
       return [buffer, this.add(buffer, terms[i])] as const;
     });
   }
+}
+
+/** The options argument of a declaration is a record (a bare "i32" would be ignored silently). */
+function checkOptions(what: string, options: unknown, expected: string): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new AdjointError(
+      `${what}: options must be a record ${expected}, got ${describeValue(options)}`,
+      callerLoc(),
+    );
+  }
+}
+
+/** An entry's update or accumulate list: pairs, each written [target, value]. */
+function pairList<T>(
+  entry: string,
+  what: string,
+  form: string,
+  value: readonly T[] | undefined,
+  loc: SourceLoc | undefined,
+): readonly T[] {
+  if (value === undefined) return [];
+  const bad = Array.isArray(value)
+    ? value.findIndex((pair) => !Array.isArray(pair) || pair.length !== 2)
+    : -1;
+  if (!Array.isArray(value) || bad >= 0) {
+    const given = Array.isArray(value)
+      ? `item ${bad + 1} is ${describeValue(value[bad])}`
+      : `got ${describeValue(value)}`;
+    throw new AdjointError(
+      `entry "${entry}": ${what} must be a list of ${form} pairs; ${given}`,
+      loc,
+    );
+  }
+  return value;
 }
 
 const specKeys = ["fetch", "update", "accumulate", "zero", "after"];
@@ -356,6 +395,13 @@ export function program(
 ): Program {
   checkName("program", name, callerLoc());
   checkTypeName(name);
+  if (typeof build !== "function") {
+    throw new AdjointError(
+      `program "${name}": expects a function (g) => { ... } that builds it, got ${describeValue(build)}`,
+      callerLoc(),
+    );
+  }
+  checkOptions(`program "${name}"`, options, "{ dtype }");
   const dtype = options.dtype ?? "f64";
   if (dtype !== "f64" && dtype !== "f32") {
     throw new AdjointError(

@@ -16,6 +16,7 @@ import {
   type NodeTree,
 } from "../ir/tree.ts";
 import type { CustomRule } from "../ops/custom.ts";
+import { describeValue } from "./arguments.ts";
 import { Ops } from "./ops.ts";
 
 export class TransformBuilder extends Ops {
@@ -34,19 +35,16 @@ export class TransformBuilder extends Ops {
 
   /** Vector-Jacobian product: adjoints of `wrt` for outputs weighted by `cotangents`. */
   vjp(outputs: readonly Node[], cotangents: readonly Node[], wrt: readonly Node[]): Node[] {
-    this.pairShapes(
-      "vjp",
-      this.nodeList("vjp", outputs),
-      this.nodeList("vjp", cotangents),
-      "cotangent",
-    );
-    return vjp(this, outputs, cotangents, this.nodeList("vjp", wrt));
+    const [ys, bars] = [this.nodeList("vjp", outputs), this.nodeList("vjp", cotangents)];
+    this.pairShapes("vjp", ys, bars, "cotangent");
+    return vjp(this, ys, bars, this.nodeList("vjp", wrt));
   }
 
   /** Jacobian-vector product: tangents of `outputs` when `wrt` move along `tangents`. */
   jvp(outputs: readonly Node[], wrt: readonly Node[], tangents: readonly Node[]): Node[] {
-    this.pairShapes("jvp", this.nodeList("jvp", wrt), this.nodeList("jvp", tangents), "tangent");
-    return jvp(this, this.nodeList("jvp", outputs), wrt, tangents);
+    const [xs, dots] = [this.nodeList("jvp", wrt), this.nodeList("jvp", tangents)];
+    this.pairShapes("jvp", xs, dots, "tangent");
+    return jvp(this, this.nodeList("jvp", outputs), xs, dots);
   }
 
   /**
@@ -85,6 +83,9 @@ export class TransformBuilder extends Ops {
    */
   jacobian(y: Node, x: Node, options: { readonly mode?: JacobianMode } = {}): Node {
     const [output, input] = this.nodeList("jacobian", [y, x]);
+    if (typeof options !== "object" || options === null) {
+      this.fail("jacobian", `options must be a record { mode }, got ${describeValue(options)}`);
+    }
     const { mode } = options;
     if (mode !== undefined && mode !== "forward" && mode !== "reverse") {
       this.fail("jacobian", `mode must be "forward" or "reverse", got ${String(mode)}`);

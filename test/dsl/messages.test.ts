@@ -3,7 +3,7 @@
 // what was given; an entry without a spec and a positional custom rule are caught where written.
 import { describe, expect, it } from "vitest";
 import { failure, markedErrors } from "../support/errors.ts";
-import type { ProgramBuilder } from "adjoint";
+import { adam, program, sgd, type ProgramBuilder } from "adjoint";
 
 const expectError = markedErrors(import.meta.url);
 
@@ -246,5 +246,103 @@ describe("entries and custom rules", () => {
       / \(it gets one argument, \{ g, inputs, output, output_bar \}, and returns one adjoint or null per input\)$/,
     );
     expectError(error, [], "throws");
+  });
+});
+
+describe("the other declarations check their arguments alike", () => {
+  it.each([
+    [
+      "inputOptions",
+      (g: ProgramBuilder) => {
+        g.input("x", [2], loose("i32")); // @inputOptions
+      },
+      'input "x": options must be a record { dtype }, got the string "i32"',
+    ],
+    [
+      "paramShape",
+      (g: ProgramBuilder) => {
+        g.param("W", loose(3)); // @paramShape
+      },
+      'param "W": shape must be an array of non-negative integers, got 3',
+    ],
+    [
+      "fetchList",
+      (g: ProgramBuilder) => {
+        g.entry("e", { fetch: loose([g.input("x")]) }); // @fetchList
+      },
+      'entry "e": fetch must be a record of named outputs, got a list of 1 node',
+    ],
+    [
+      "update",
+      (g: ProgramBuilder) => {
+        g.entry("e", { update: loose([g.param("w")]) }); // @update
+      },
+      'entry "e": update must be a list of [param, newValue] pairs; item 1 is a node (%0)',
+    ],
+    [
+      "accumulate",
+      (g: ProgramBuilder) => {
+        g.entry("e", { accumulate: loose({ w: g.param("w") }) }); // @accumulate
+      },
+      'entry "e": accumulate must be a list of [buffers, values] pairs; got an object',
+    ],
+    [
+      "jacobian",
+      (g: ProgramBuilder) => {
+        const x = g.input("x", [2]);
+        g.jacobian(x, x, loose("forward")); // @jacobian
+      },
+      'jacobian: options must be a record { mode }, got the string "forward"',
+    ],
+    [
+      "sgdBuilder",
+      (g: ProgramBuilder) => {
+        const w = g.param("w", [2]);
+        // the builder left out: every argument is one place early
+        const call = sgd as unknown as (...args: unknown[]) => unknown;
+        call([w], g.grad(g.sum(w), [w]), { learningRate: 0.1 }); // @sgdBuilder
+      },
+      "sgd: the first argument must be the program's builder: sgd(g, params, grads, options), got a list of 1 node",
+    ],
+    [
+      "adamBeta",
+      (g: ProgramBuilder) => {
+        const w = g.param("w", [2]);
+        adam(g, [w], g.grad(g.sum(w), [w]), { beta1: loose("0.9") }); // @adamBeta
+      },
+      'adam: beta1 must be a number with 0 ≤ beta1 < 1, got the string "0.9"',
+    ],
+  ])("%s", (marker, body, text) => fails(body, text, marker));
+
+  it("program itself: its function and its options", () => {
+    const attempt = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as Error).message.split("\n")[0];
+      }
+      return "no error";
+    };
+    expect(attempt(() => program("p", loose(3)))).toBe(
+      'program "p": expects a function (g) => { ... } that builds it, got 3',
+    );
+    expect(attempt(() => program("p", () => {}, loose("f32")))).toBe(
+      'program "p": options must be a record { dtype }, got the string "f32"',
+    );
+  });
+
+  it("vjp and jvp take a single node where a list is expected, and mean the same", () => {
+    const p = program("single", (g) => {
+      const x = g.input("x", [2]);
+      const y = g.mul(x, x);
+      const bar = g.input("bar", [2]);
+      const [listed] = g.vjp([y], [bar], [x]);
+      const [single] = g.vjp(loose(y), loose(bar), loose(x));
+      const [dot] = g.jvp(loose(y), loose(x), loose(bar));
+      expect(single).toBe(listed);
+      expect(dot).toBe(g.jvp([y], [x], [bar])[0]);
+      g.entry("e", { fetch: { single } });
+    });
+    expect(p.entries[0].fetch[0][1].shape).toEqual([2]);
   });
 });
