@@ -18,6 +18,21 @@ export class AdjointError extends Error {
   }
 }
 
+/**
+ * An op refused its operands or arguments: `op: reason`, with `detail` (the inputs' ids and
+ * shapes) after it. A composite built from ops reports the reason again under its own name.
+ */
+export class OpError extends AdjointError {
+  constructor(
+    readonly op: string,
+    readonly reason: string,
+    detail: string,
+    loc?: SourceLoc,
+  ) {
+    super(`${op}: ${reason}${detail}`, loc);
+  }
+}
+
 /** `file:line:column`, the file relative to the working directory when it lies below it. */
 export function formatLoc(loc: SourceLoc): string {
   const relative = path.relative(process.cwd(), loc.file);

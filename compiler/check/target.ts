@@ -1,6 +1,8 @@
 // What checkGrads differentiates: the scalar f an entry point fetches, the leaves it is taken with
 // respect to, and a program of its own (a copy of the user's graph, never the user's program
 // itself) with entry points for f, ∇f and, for order 2, H·v along fed directions.
+import { rebuildProgram } from "../dsl/rerun.ts";
+import type { TransformBuilder } from "../dsl/transforms.ts";
 import { AdjointError } from "../errors.ts";
 import { Graph } from "../ir/graph.ts";
 import type { Node, NodeOf } from "../ir/node.ts";
@@ -139,18 +141,15 @@ function chooseWrt(
   });
 }
 
-/** Copies the user's graph and appends f's gradient and, for order 2, its hvp along fed directions. */
+/**
+ * The user's graph built again by the program's own function (so a customVjp rule closing over
+ * its `g` builds in this graph), or copied when that cannot be done, then f's gradient and, for
+ * order 2, its hvp along fed directions appended.
+ */
 export function buildCheckProgram(target: Target, order: 1 | 2): CheckProgram {
   const source = target.program;
-  const graph = new Graph(source.graph.ops, source.graph.dtype, source.graph.customRules);
-  const copies: Node[] = [];
-  for (const node of source.graph.nodes) {
-    const inputs = node.inputs.map((input) => copies[input.id]);
-    const origin = () => source.graph.origin(node);
-    copies.push(graph.intern(node.op, inputs, node.attrs as never, origin) as Node);
-  }
-  const copy = <N extends Node>(node: N) => copies[node.id] as N;
-  const g = transformBuilder(graph);
+  const { graph, g } = rebuiltOrCopied(source);
+  const copy = <N extends Node>(node: N) => graph.nodes[node.id] as N;
   const f = copy(target.f);
   const wrt = target.wrt.map(copy);
   const gradients = g.grad(f, wrt);
@@ -177,6 +176,20 @@ export function buildCheckProgram(target: Target, order: 1 | 2): CheckProgram {
     paramInit: source.paramInit,
   };
   return { program, directions };
+}
+
+/** The source graph again, node for node with the same ids, and a builder that extends it. */
+function rebuiltOrCopied(source: Program): { graph: Graph; g: TransformBuilder } {
+  const rebuilt = rebuildProgram(source);
+  if (rebuilt !== undefined) return { graph: rebuilt.program.graph, g: rebuilt.builder };
+  const graph = new Graph(source.graph.ops, source.graph.dtype, source.graph.customRules);
+  const copies: Node[] = [];
+  for (const node of source.graph.nodes) {
+    const inputs = node.inputs.map((input) => copies[input.id]);
+    const origin = () => source.graph.origin(node);
+    copies.push(graph.intern(node.op, inputs, node.attrs as never, origin) as Node);
+  }
+  return { graph, g: transformBuilder(graph) };
 }
 
 function freshName(name: string, taken: Set<string>): string {

@@ -1,11 +1,12 @@
 // Loading graph files and writing (or checking) their generated modules.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { generate, hashLinePrefix, type Generated } from "../codegen/generate.ts";
 import { AdjointError } from "../errors.ts";
 import { isProgram, type Program } from "../ir/program.ts";
+import { loadingGuarded } from "./exit.ts";
+import { makeDirectory, readIfPresent, writeAtomically } from "./files.ts";
 
 export interface CompileFilesOptions {
   readonly outDir: string;
@@ -33,13 +34,13 @@ export async function compileFiles(
   options: CompileFilesOptions,
 ): Promise<CompiledFile[]> {
   const results: CompiledFile[] = [];
-  await mkdir(options.outDir, { recursive: true });
+  await makeDirectory(options.outDir);
   for (const job of jobs(files, options.outDir)) {
     const program = await loadProgram(job.input);
     const generated = await generateFrom(program, job, options);
-    const current = existsSync(job.output) ? await readFile(job.output, "utf8") : undefined;
+    const current = await readIfPresent(job.output);
     const status = current === generated.source ? "unchanged" : "wrote";
-    if (status === "wrote") await writeFile(job.output, generated.source);
+    if (status === "wrote") await writeAtomically(job.output, generated.source);
     results.push({ ...job, program, generated, status });
   }
   return results;
@@ -53,11 +54,11 @@ export async function checkFiles(
   const problems: string[] = [];
   for (const job of jobs(files, options.outDir)) {
     const { source, hash } = await generateFile(job, options);
-    if (!existsSync(job.output)) {
+    const current = await readIfPresent(job.output);
+    if (current === undefined) {
       problems.push(`missing: ${job.output} (compile ${job.input} to create it)`);
       continue;
     }
-    const current = await readFile(job.output, "utf8");
     if (current === source) continue;
     const recorded = current.split("\n").find((line) => line.includes(hashLinePrefix));
     problems.push(
@@ -104,7 +105,8 @@ export async function loadProgram(file: string): Promise<Program> {
   if (!existsSync(absolute)) throw new AdjointError(`${file}: no such file`);
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    const url = pathToFileURL(absolute).href;
+    module = (await loadingGuarded(file, () => import(url))) as { default?: unknown };
   } catch (error) {
     if (error instanceof AdjointError) throw error;
     throw new AdjointError(`${file}: failed to load:\n${userStack(error)}`);

@@ -4,6 +4,7 @@ import { compilerVersion, defaultRuntimeImport } from "../codegen/generate.ts";
 import { checkFiles, compileFiles } from "./compile.ts";
 import { reportingErrors, usageError } from "./exit.ts";
 import { runExplain } from "./explain.ts";
+import { makeDirectory } from "./files.ts";
 import { writePictures } from "./pictures.ts";
 import { reportText } from "./report.ts";
 
@@ -91,6 +92,9 @@ async function runCompile(argv: readonly string[]): Promise<number> {
       console.log(`adjoint: ${positionals.length} generated file(s) up to date`);
       return 0;
     }
+    // every output directory is made first: a bad --svg or --dot fails before any module is written
+    for (const dir of [values.out, values.svg, values.dot])
+      if (dir !== undefined) await makeDirectory(dir);
     const results = await compileFiles(positionals, options);
     for (const result of results) console.log(`${result.status} ${result.output}`);
     if (values.report) for (const result of results) console.log(reportText(result));

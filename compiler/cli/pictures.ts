@@ -1,10 +1,9 @@
 // `adjoint compile --svg DIR --dot DIR`: pictures of each graph with its adjoint nodes.
-import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { graphDot } from "../viz/dot.ts";
 import { renderSvg } from "../viz/svg.ts";
 import type { CompiledFile } from "./compile.ts";
+import { readIfPresent, writeAtomically } from "./files.ts";
 
 export interface PictureOptions {
   readonly svgDir?: string;
@@ -36,8 +35,7 @@ export async function writePictures(
 }
 
 async function writeIfChanged(file: string, text: string): Promise<string> {
-  await mkdir(path.dirname(file), { recursive: true });
-  if (existsSync(file) && (await readFile(file, "utf8")) === text) return `unchanged ${file}`;
-  await writeFile(file, text);
+  if ((await readIfPresent(file)) === text) return `unchanged ${file}`;
+  await writeAtomically(file, text);
   return `wrote ${file}`;
 }

@@ -1,10 +1,21 @@
 // The op-building surface shared by the DSL and by derivative rules: g.add(x, y), g.exp(x), ...
-import { AdjointError } from "../errors.ts";
+import { OpError } from "../errors.ts";
 import type { Graph, Origin } from "../ir/graph.ts";
 import type { AttrsOf, DType, Node, NodeOf, OpName } from "../ir/node.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import type { Axes, MatmulOptions, OpBuilder, Operand } from "../ops/builder.ts";
-import { describe, isNode, normalizeAxes, normalizeAxis, resolveReshape } from "./arguments.ts";
+import {
+  describe,
+  describeValue,
+  flag,
+  integerList,
+  isNode,
+  normalizeAxes,
+  normalizeAxis,
+  resolveReshape,
+} from "./arguments.ts";
+import { composite } from "./composite.ts";
+import { isRuleNode } from "../ops/rule-scope.ts";
 import * as nn from "./nn.ts";
 
 export type { Axes, MatmulOptions, Operand } from "../ops/builder.ts";
@@ -39,6 +50,8 @@ type UnaryOp =
 type BinaryOp = "add" | "sub" | "mul" | "div" | "power" | "maximum" | "minimum";
 type CompareOp = "lt" | "le" | "gt" | "ge" | "eq";
 type ReduceOp = "sum" | "max" | "min" | "prod" | "logsumexp";
+
+const dtypes: readonly DType[] = ["f64", "f32", "i32", "bool"];
 
 export class Ops implements OpBuilder {
   private readonly contexts: Origin[] = [];
@@ -91,7 +104,7 @@ export class Ops implements OpBuilder {
   }
 
   fail(op: string, message: string): never {
-    throw new AdjointError(`${op}: ${message}`, this.origin().loc);
+    throw new OpError(op, message, "", this.origin().loc);
   }
 
   // ---- leaves ----
@@ -105,6 +118,7 @@ export class Ops implements OpBuilder {
     this.checkShape("const", shape);
     const values = typeof value === "number" ? [value] : [...value];
     if (!values.every((v) => typeof v === "number")) this.fail("const", `values must be numbers`);
+    this.dtypeArg("const", dtype);
     if (values.length !== 1 && values.length !== sizeOf(shape)) {
       this.fail("const", `${values.length} values do not fill shape ${formatShape(shape)}`);
     }
@@ -137,11 +151,19 @@ export class Ops implements OpBuilder {
   }
   /** x limited to [lo, hi]. */
   clamp(x: Operand, lo: Operand, hi: Operand): Node {
-    return this.minimum(this.maximum(x, lo), hi);
+    const operands = [
+      this.lift("clamp", x, 1),
+      this.lift("clamp", lo, 2),
+      this.lift("clamp", hi, 3),
+    ];
+    const [value, low, high] = operands;
+    return composite("clamp", operands, () => this.minimum(this.maximum(value, low), high));
   }
   /** x to a constant power. */
   pow(x: Operand, exponent: number): Node {
-    if (typeof exponent !== "number") this.fail("pow", `the exponent must be a number constant`);
+    if (typeof exponent !== "number") {
+      this.fail("pow", `the exponent must be a number constant, got ${describeValue(exponent)}`);
+    }
     return this.node("pow", [this.lift("pow", x, 1)], { exponent });
   }
   neg(x: Operand): Node {
@@ -228,6 +250,7 @@ export class Ops implements OpBuilder {
   /** x converted to another element type. */
   cast(x: Operand, to: DType): Node {
     const node = this.lift("cast", x, 1);
+    this.dtypeArg("cast", to);
     return node.dtype === to ? node : this.node("cast", [node], { to });
   }
 
@@ -253,8 +276,9 @@ export class Ops implements OpBuilder {
   mean(x: Operand, axes?: Axes, keepDims = false): Node {
     const node = this.lift("mean", x, 1);
     const normalized = this.axes("mean", node, axes);
+    flag(keepDims, "keepDims", (message) => this.fail("mean", message));
     const count = normalized.reduce((n, axis) => n * node.shape[axis], 1);
-    return this.div(this.sum(node, normalized, keepDims), count);
+    return composite("mean", [node], () => this.div(this.sum(node, normalized, keepDims), count));
   }
   /** For each element, the product of the others in its group along `axes`. */
   prodExcept(x: Operand, axes?: Axes): Node {
@@ -267,7 +291,7 @@ export class Ops implements OpBuilder {
   /** The same elements in a new shape; one dimension may be -1 (inferred). */
   reshape(x: Operand, shape: Shape): Node {
     const node = this.lift("reshape", x, 1);
-    const resolved = this.inferDim(node, shape);
+    const resolved = this.inferDim(node, this.integers("reshape", shape, "shape"));
     return sameShape(node.shape, resolved)
       ? node
       : this.node("reshape", [node], { shape: resolved });
@@ -275,34 +299,54 @@ export class Ops implements OpBuilder {
   /** Axes permuted (reversed by default). */
   transpose(x: Operand, perm?: readonly number[]): Node {
     const node = this.lift("transpose", x, 1);
-    const order = perm ?? node.shape.map((_, axis) => node.shape.length - 1 - axis);
+    const order =
+      perm === undefined
+        ? node.shape.map((_, axis) => node.shape.length - 1 - axis)
+        : this.integers("transpose", perm, "perm");
     const identity = order.length === node.shape.length && order.every((axis, i) => axis === i);
     return identity ? node : this.node("transpose", [node], { perm: [...order] });
   }
   /** Elements [begin, end) along every axis. */
   slice(x: Operand, begin: readonly number[], end: readonly number[]): Node {
-    return this.node("slice", [this.lift("slice", x, 1)], { begin: [...begin], end: [...end] });
+    const node = this.lift("slice", x, 1);
+    const [from, to] = [this.integers("slice", begin, "begin"), this.integers("slice", end, "end")];
+    return this.node("slice", [node], { begin: from, end: to });
   }
   /** x surrounded by `before` and `after` zeros per axis. */
   pad(x: Operand, before: readonly number[], after: readonly number[]): Node {
-    return this.node("pad", [this.lift("pad", x, 1)], { before: [...before], after: [...after] });
+    const node = this.lift("pad", x, 1);
+    const [low, high] = [
+      this.integers("pad", before, "before"),
+      this.integers("pad", after, "after"),
+    ];
+    return this.node("pad", [node], { before: low, after: high });
   }
   /** Inputs joined along `axis`. */
   concat(xs: readonly Operand[], axis = 0): Node {
-    const nodes = xs.map((x, i) => this.lift("concat", x, i + 1));
+    const nodes = this.operandList("concat", xs);
     if (nodes.length === 0) this.fail("concat", `needs at least one input`);
     if (nodes.length === 1) return nodes[0];
     return this.node("concat", nodes, { axis: this.axis("concat", nodes[0].shape.length, axis) });
   }
   /** Inputs of one shape stacked along a new `axis`. */
   stack(xs: readonly Operand[], axis = 0): Node {
-    const nodes = xs.map((x, i) => this.lift("stack", x, i + 1));
+    const nodes = this.operandList("stack", xs);
     if (nodes.length === 0) this.fail("stack", `needs at least one input`);
+    const other = nodes.findIndex((node) => !sameShape(node.shape, nodes[0].shape));
+    if (other >= 0) {
+      const [first, second] = [formatShape(nodes[0].shape), formatShape(nodes[other].shape)];
+      this.fail(
+        "stack",
+        `operand ${other + 1} has shape ${second} and operand 1 has ${first}; stacked operands share one shape`,
+      );
+    }
     const at = this.axis("stack", nodes[0].shape.length + 1, axis);
     const grown = (node: Node) => [...node.shape.slice(0, at), 1, ...node.shape.slice(at)];
-    return this.concat(
-      nodes.map((node) => this.reshape(node, grown(node))),
-      at,
+    return composite("stack", nodes, () =>
+      this.concat(
+        nodes.map((node) => this.reshape(node, grown(node))),
+        at,
+      ),
     );
   }
   /** x broadcast (NumPy rules) to `shape`. */
@@ -330,8 +374,9 @@ export class Ops implements OpBuilder {
   }
   /** Integer labels to one-hot rows of length `depth`. */
   oneHot(labels: Node, depth: number): Node {
-    if (!Number.isInteger(depth) || depth < 1)
-      this.fail("oneHot", `depth must be a positive integer, got ${depth}`);
+    if (!Number.isInteger(depth) || depth < 1) {
+      this.fail("oneHot", `depth must be a positive integer, got ${describeValue(depth)}`);
+    }
     return this.node("oneHot", [this.lift("oneHot", labels, 1)], { depth });
   }
 
@@ -342,7 +387,18 @@ export class Ops implements OpBuilder {
   }
   /** op(A)·op(B) over the last two axes, op transposing where the option says; batch axes broadcast. */
   matmul(a: Operand, b: Operand, options: MatmulOptions = {}): Node {
-    const attrs = { transA: options.transA ?? false, transB: options.transB ?? false };
+    if (typeof options !== "object" || options === null) {
+      this.fail(
+        "matmul",
+        `options must be a record { transA, transB }, got ${describeValue(options)}`,
+      );
+    }
+    const option = (value: unknown, name: string) =>
+      flag(value ?? false, name, (message) => this.fail("matmul", message));
+    const attrs = {
+      transA: option(options.transA, "transA"),
+      transB: option(options.transB, "transB"),
+    };
     return this.node("matmul", [this.lift("matmul", a, 1), this.lift("matmul", b, 2)], attrs);
   }
   /** a ⊗ b for vectors: an [n, m] matrix. */
@@ -354,29 +410,32 @@ export class Ops implements OpBuilder {
         `expects two vectors, got ${formatShape(u.shape)} and ${formatShape(v.shape)}`,
       );
     }
-    return this.mul(this.reshape(u, [u.shape[0], 1]), this.reshape(v, [1, v.shape[0]]));
+    return composite("outer", [u, v], () =>
+      this.mul(this.reshape(u, [u.shape[0], 1]), this.reshape(v, [1, v.shape[0]])),
+    );
   }
 
   // ---- neural-network losses and activations, composed from the ops above ----
 
   softmax(x: Operand, axis = -1): Node {
-    return nn.softmax(this, this.lift("softmax", x, 1), axis);
+    const node = this.lift("softmax", x, 1);
+    return composite("softmax", [node], () => nn.softmax(this, node, axis));
   }
   logSoftmax(x: Operand, axis = -1): Node {
-    return nn.logSoftmax(this, this.lift("logSoftmax", x, 1), axis);
+    const node = this.lift("logSoftmax", x, 1);
+    return composite("logSoftmax", [node], () => nn.logSoftmax(this, node, axis));
   }
   /** Per-row −log softmax(logits)[label]; labels are integers [...] or one-hot rows like logits. */
   softmaxCrossEntropy(logits: Operand, labels: Node): Node {
     const op = "softmaxCrossEntropy";
-    return nn.softmaxCrossEntropy(this, this.lift(op, logits, 1), this.lift(op, labels, 2));
+    const operands = [this.lift(op, logits, 1), this.lift(op, labels, 2)];
+    return composite(op, operands, () => nn.softmaxCrossEntropy(this, operands[0], operands[1]));
   }
   /** mean((prediction − target)²) over every element. */
   meanSquaredError(prediction: Operand, target: Operand): Node {
-    return nn.meanSquaredError(
-      this,
-      this.lift("meanSquaredError", prediction, 1),
-      this.lift("meanSquaredError", target, 2),
-    );
+    const op = "meanSquaredError";
+    const operands = [this.lift(op, prediction, 1), this.lift(op, target, 2)];
+    return composite(op, operands, () => nn.meanSquaredError(this, operands[0], operands[1]));
   }
 
   // ---- helpers ----
@@ -392,6 +451,7 @@ export class Ops implements OpBuilder {
   private reduce(op: ReduceOp, x: Operand, axes: Axes | undefined, keepDims: boolean): Node {
     const node = this.lift(op, x, 1);
     const normalized = this.axes(op, node, axes);
+    flag(keepDims, "keepDims", (message) => this.fail(op, message));
     if (normalized.length === 0 && op !== "logsumexp") return node;
     return this.node(op, [node], { axes: normalized, keepDims });
   }
@@ -406,12 +466,33 @@ export class Ops implements OpBuilder {
     return normalizeAxis(rank, axis, (message) => this.fail(op, message));
   }
 
+  /** A list of integers argument of `op`, named `what` in the error. */
+  protected integers(op: string, value: unknown, what: string): number[] {
+    return integerList(value, what, (message) => this.fail(op, message));
+  }
+
+  /** The operands of a variadic op, which must come as a list. */
+  private operandList(op: string, xs: unknown): Node[] {
+    if (!Array.isArray(xs)) this.fail(op, `expects a list of operands, got ${describeValue(xs)}`);
+    return (xs as unknown[]).map((x, i) => this.lift(op, x, i + 1));
+  }
+
+  /** An element type by name (whether the program can hold it is the op's rule). */
+  private dtypeArg(op: string, dtype: unknown): void {
+    if (!dtypes.includes(dtype as DType)) {
+      const names = dtypes.map((name) => `"${name}"`).join(", ");
+      this.fail(op, `dtype must be one of ${names}, got ${describeValue(dtype)}`);
+    }
+  }
+
   private inferDim(node: Node, shape: Shape): Shape {
     return resolveReshape(node.shape, shape, (message) => this.fail("reshape", message));
   }
 
   private checkShape(op: string, shape: Shape): void {
-    if (!isValidShape(shape)) this.fail(op, `shape must be an array of non-negative integers`);
+    if (!isValidShape(shape)) {
+      this.fail(op, `shape must be an array of non-negative integers, got ${describeValue(shape)}`);
+    }
   }
 
   protected lift(op: string, value: unknown, position: number): Node {
@@ -419,10 +500,10 @@ export class Ops implements OpBuilder {
     if (isNode(value)) {
       // checked before interning: a foreign node could otherwise match an existing node's key
       if (!this.graph.has(value)) {
-        return this.fail(
-          op,
-          `operand ${position} belongs to another program (nodes cannot be shared)`,
-        );
+        const why = isRuleNode(value)
+          ? "a customVjp rule must build with its own ctx.g, not a builder it closes over"
+          : "nodes cannot be shared";
+        return this.fail(op, `operand ${position} belongs to another program (${why})`);
       }
       return value;
     }

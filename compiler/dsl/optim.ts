@@ -4,6 +4,9 @@
 import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape, type Shape } from "../ir/shape.ts";
 import { isNodeLeaf, isNodeValue, leavesOf, type NodeTree } from "../ir/tree.ts";
+import { AdjointError } from "../errors.ts";
+import { describeValue } from "./arguments.ts";
+import { callerLoc } from "./loc.ts";
 import type { ProgramBuilder } from "./program.ts";
 
 /** One in-place assignment: the param and its new value. */
@@ -53,7 +56,8 @@ export function sgd(
   grads: NodeTree,
   options: SgdOptions,
 ): Update[] {
-  const lr = learningRate(g, "sgd", options?.learningRate);
+  checkCall(g, "sgd", options);
+  const lr = learningRate(g, "sgd", options.learningRate);
   return pairs(g, "sgd", params, grads).map(({ param, grad }) => [
     param,
     g.sub(param, g.mul(lr, grad)),
@@ -71,7 +75,8 @@ export function momentum(
   options: MomentumOptions,
 ): Update[] {
   const op = "momentum";
-  const lr = learningRate(g, op, options?.learningRate);
+  checkCall(g, op, options);
+  const lr = learningRate(g, op, options.learningRate);
   const mu = fraction(g, op, "momentum", options.momentum ?? 0.9);
   const suffix = stateSuffix(g, op, options.name, "momentum");
   return pairs(g, op, params, grads).flatMap(({ path, param, grad }) => {
@@ -97,6 +102,7 @@ export function adam(
   options: AdamOptions = {},
 ): Update[] {
   const op = "adam";
+  checkCall(g, op, options);
   const lr = learningRate(g, op, options.learningRate ?? 0.001);
   const beta1 = fraction(g, op, "beta1", options.beta1 ?? 0.9);
   const beta2 = fraction(g, op, "beta2", options.beta2 ?? 0.999);
@@ -126,6 +132,22 @@ export function adam(
 }
 
 /** Params and gradients matched by path: the same nesting, params of the program, equal shapes. */
+/** An optimizer takes the program's builder first and a record of options last. */
+function checkCall(g: ProgramBuilder, op: string, options: unknown): void {
+  if (typeof (g as { fail?: unknown } | undefined)?.fail !== "function") {
+    throw new AdjointError(
+      `${op}: the first argument must be the program's builder: ${op}(g, params, grads, options), got ${describeValue(g)}`,
+      callerLoc(),
+    );
+  }
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    g.fail(
+      op,
+      `options must be a record such as { learningRate: 0.1 }, got ${describeValue(options)}`,
+    );
+  }
+}
+
 function pairs(g: ProgramBuilder, op: string, params: NodeTree, grads: NodeTree): Pair[] {
   const paramLeaves = leavesOf(params, isNodeLeaf);
   const gradLeaves = leavesOf(grads, isNodeLeaf);
@@ -204,7 +226,7 @@ function learningRate(g: ProgramBuilder, op: string, value: unknown): Rate {
 
 function positive(g: ProgramBuilder, op: string, what: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    g.fail(op, `${what} must be a finite number > 0, got ${String(value)}`);
+    g.fail(op, `${what} must be a finite number > 0, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -212,7 +234,7 @@ function positive(g: ProgramBuilder, op: string, what: string, value: unknown): 
 /** A decay rate β with 0 ≤ β < 1. */
 function fraction(g: ProgramBuilder, op: string, what: string, value: unknown): number {
   if (typeof value !== "number" || !(value >= 0 && value < 1)) {
-    g.fail(op, `${what} must be a number with 0 ≤ ${what} < 1, got ${String(value)}`);
+    g.fail(op, `${what} must be a number with 0 ≤ ${what} < 1, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -13,6 +13,7 @@ import {
   type NodeTree,
 } from "../ir/tree.ts";
 import { ops } from "../ops/registry.ts";
+import { describeValue } from "./arguments.ts";
 import { callerLoc } from "./loc.ts";
 import {
   capitalize,
@@ -22,6 +23,8 @@ import {
   pascalCase,
   pathIdentifier,
 } from "./names.ts";
+import { rememberBuild } from "./rerun.ts";
+import { checkOptions, checkSpec, pairList } from "./specs.ts";
 import { TransformBuilder, type BuilderKit } from "./transforms.ts";
 
 export interface ProgramOptions {
@@ -78,6 +81,7 @@ export class ProgramBuilder extends TransformBuilder {
 
   /** A value fed on every call. */
   input(name: string, shape: Shape = [], options: { readonly dtype?: "i32" | "bool" } = {}): Node {
+    checkOptions(`input "${name}"`, options, "{ dtype }");
     const dtype = options.dtype ?? this.graph.dtype;
     if (dtype !== this.graph.dtype && dtype !== "i32" && dtype !== "bool") {
       throw new AdjointError(
@@ -91,6 +95,7 @@ export class ProgramBuilder extends TransformBuilder {
   /** A value that persists in the instance between calls (weights); zero unless `init` says otherwise. */
   param(name: string, shape: Shape = [], options: { readonly init?: ParamInit } = {}): Node {
     checkName("param", name, callerLoc());
+    checkOptions(`param "${name}"`, options, "{ init }");
     return this.nestedParam(name, shape, options.init);
   }
 
@@ -164,11 +169,12 @@ export class ProgramBuilder extends TransformBuilder {
         loc,
       );
     }
+    checkSpec(name, spec, loc);
     const fetch = this.fetchList(name, spec.fetch ?? {});
     const update = [
-      ...(spec.update ?? []),
-      ...(spec.accumulate ?? []).flatMap(([buffers, values]) =>
-        this.accumulation(name, buffers, values),
+      ...pairList(name, "update", "[param, newValue]", spec.update, loc),
+      ...pairList(name, "accumulate", "[buffers, values]", spec.accumulate, loc).flatMap(
+        ([buffers, values]) => this.accumulation(name, buffers, values),
       ),
       ...this.treeNodes(`entry "${name}" zero`, spec.zero ?? []).map(
         (param) => [param, this.constant(0, param.shape)] as const,
@@ -233,7 +239,7 @@ export class ProgramBuilder extends TransformBuilder {
     else checkName(op, name, loc);
     if (!isValidShape(shape)) {
       throw new AdjointError(
-        `${op} "${name}": shape must be an array of non-negative integers`,
+        `${op} "${name}": shape must be an array of non-negative integers, got ${describeValue(shape)}`,
         loc,
       );
     }
@@ -294,8 +300,11 @@ export class ProgramBuilder extends TransformBuilder {
   /** Fetched nodes by dotted path: a nested record of outputs flattened ("grads.layer1.W"). */
   private fetchList(entry: string, fetch: NodeRecord): (readonly [string, Node])[] {
     const loc = callerLoc();
-    if (isNodeLeaf(fetch)) {
-      throw new AdjointError(`entry "${entry}": fetch must be a record of named outputs`, loc);
+    if (isNodeLeaf(fetch) || Array.isArray(fetch)) {
+      throw new AdjointError(
+        `entry "${entry}": fetch must be a record of named outputs, got ${describeValue(fetch)}`,
+        loc,
+      );
     }
     return leavesOf(fetch, isNodeLeaf).map(([path, node]) => {
       for (const key of path) checkName("fetch", key, loc);
@@ -343,6 +352,13 @@ export function declareProgram(
 ): Program {
   checkName("program", name, callerLoc());
   checkTypeName(name);
+  if (typeof build !== "function") {
+    throw new AdjointError(
+      `program "${name}": expects a function (g) => { ... } that builds it, got ${describeValue(build)}`,
+      callerLoc(),
+    );
+  }
+  checkOptions(`program "${name}"`, options, "{ dtype }");
   const dtype = options.dtype ?? "f64";
   if (dtype !== "f64" && dtype !== "f32") {
     throw new AdjointError(
@@ -350,9 +366,13 @@ export function declareProgram(
       callerLoc(),
     );
   }
-  const g = new ProgramBuilder(dtype, kit, name);
-  build(g);
-  return g.build(name, dtype);
+  const run = () => {
+    const g = new ProgramBuilder(dtype, kit, name);
+    build(g);
+    return { program: g.build(name, dtype), builder: g };
+  };
+  const { program: built } = run();
+  return rememberBuild(built, run);
 }
 
 /** The program's name in PascalCase names the generated types: it must be an identifier of its own. */

@@ -15,6 +15,7 @@ import {
   type NodeTree,
 } from "../ir/tree.ts";
 import type { CustomRule } from "../ops/custom.ts";
+import { describeValue } from "./arguments.ts";
 import { Ops, type BuildRule } from "./ops.ts";
 
 export type JacobianMode = "forward" | "reverse";
@@ -60,19 +61,16 @@ export class TransformBuilder extends Ops {
 
   /** Vector-Jacobian product: adjoints of `wrt` for outputs weighted by `cotangents`. */
   vjp(outputs: readonly Node[], cotangents: readonly Node[], wrt: readonly Node[]): Node[] {
-    this.pairShapes(
-      "vjp",
-      this.nodeList("vjp", outputs),
-      this.nodeList("vjp", cotangents),
-      "cotangent",
-    );
-    return this.transforms.vjp(this, outputs, cotangents, this.nodeList("vjp", wrt));
+    const [ys, bars] = [this.nodeList("vjp", outputs), this.nodeList("vjp", cotangents)];
+    this.pairShapes("vjp", ys, bars, "cotangent");
+    return this.transforms.vjp(this, ys, bars, this.nodeList("vjp", wrt));
   }
 
   /** Jacobian-vector product: tangents of `outputs` when `wrt` move along `tangents`. */
   jvp(outputs: readonly Node[], wrt: readonly Node[], tangents: readonly Node[]): Node[] {
-    this.pairShapes("jvp", this.nodeList("jvp", wrt), this.nodeList("jvp", tangents), "tangent");
-    return this.transforms.jvp(this, this.nodeList("jvp", outputs), wrt, tangents);
+    const [xs, dots] = [this.nodeList("jvp", wrt), this.nodeList("jvp", tangents)];
+    this.pairShapes("jvp", xs, dots, "tangent");
+    return this.transforms.jvp(this, this.nodeList("jvp", outputs), xs, dots);
   }
 
   /**
@@ -111,6 +109,9 @@ export class TransformBuilder extends Ops {
    */
   jacobian(y: Node, x: Node, options: { readonly mode?: JacobianMode } = {}): Node {
     const [output, input] = this.nodeList("jacobian", [y, x]);
+    if (typeof options !== "object" || options === null) {
+      this.fail("jacobian", `options must be a record { mode }, got ${describeValue(options)}`);
+    }
     const { mode } = options;
     if (mode !== undefined && mode !== "forward" && mode !== "reverse") {
       this.fail("jacobian", `mode must be "forward" or "reverse", got ${String(mode)}`);
@@ -132,6 +133,13 @@ export class TransformBuilder extends Ops {
     const primals = this.nodeList("customVjp", inputs);
     if (typeof forward !== "function" || typeof rule !== "function") {
       this.fail("customVjp", `expects (inputs, forward, rule) with two functions`);
+    }
+    if (rule.length > 1) {
+      this.fail(
+        "customVjp",
+        `the rule takes one argument, { g, inputs, output, output_bar }, ` +
+          `not ${rule.length} positional ones: write ({ g, inputs: [x], output_bar }) => [...]`,
+      );
     }
     const [value] = this.nodeList("customVjp forward result", [forward(...primals)]);
     return this.node("custom", [value, ...primals], { rule: this.graph.addRule(rule) });

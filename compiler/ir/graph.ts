@@ -1,5 +1,5 @@
 // An append-only graph of interned nodes: building the same expression twice returns the same node.
-import { AdjointError, type SourceLoc } from "../errors.ts";
+import { AdjointError, OpError, type SourceLoc } from "../errors.ts";
 import type { AttrsOf, DType, FloatType, Node, NodeOf, OpName } from "./node.ts";
 import { arityFits, dtypeOf, ShapeError, type OpTable } from "./optable.ts";
 import { formatShape } from "./shape.ts";
@@ -134,10 +134,8 @@ function inferShape<K extends OpName>(
   } catch (error) {
     if (!(error instanceof ShapeError)) throw error;
     const shapes = inputs.map((input) => `%${input.id}: ${formatShape(input.shape)}`).join(", ");
-    throw new AdjointError(
-      `${op}: ${error.message}${shapes === "" ? "" : ` (inputs ${shapes})`}`,
-      origin().loc,
-    );
+    const detail = shapes === "" ? "" : ` (inputs ${shapes})`;
+    throw new OpError(op, error.message, detail, origin().loc);
   }
 }
 
@@ -165,7 +163,7 @@ function inferDtype(
     );
   } catch (error) {
     if (!(error instanceof ShapeError)) throw error;
-    throw new AdjointError(`${op}: ${error.message}`, origin().loc);
+    throw new OpError(op, error.message, "", origin().loc);
   }
 }
 

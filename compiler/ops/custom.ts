@@ -2,9 +2,11 @@
 // Inputs are [forwardOutput, ...primals]; reverse mode asks the rule for the primals' adjoints and
 // sends nothing into the forward subgraph, so its internals are never differentiated.
 import type { OpBuilder } from "./builder.ts";
+import { AdjointError } from "../errors.ts";
 import type { Node } from "../ir/node.ts";
 import { formatShape, sameShape } from "../ir/shape.ts";
 import type { OpDef } from "./def.ts";
+import { inRuleFor } from "./rule-scope.ts";
 import { firstInputSparsity } from "./sparsity.ts";
 import { wholeZero } from "./strongzero.ts";
 
@@ -42,7 +44,8 @@ export const custom: OpDef<"custom"> = {
   vjp: ({ g, y, inputs: [, ...primals], attrs, y_bar }) => {
     // the IR holds rules untyped (it knows no op); customVjp registered this one
     const rule = g.graph.rule(attrs.rule) as CustomRule;
-    const adjoints = rule({ g, inputs: primals, output: y, output_bar: y_bar });
+    const context = { g, inputs: primals, output: y, output_bar: y_bar };
+    const adjoints = inRuleFor(g.graph, () => runRule(g, y, () => rule(context)));
     return [null, ...checkAdjoints(g, primals, adjoints)];
   },
   // forward mode follows the forward subgraph: ẏ = ẏ₀
@@ -50,6 +53,20 @@ export const custom: OpDef<"custom"> = {
   // y = y₀
   sparsity: firstInputSparsity,
 };
+
+/** Runs the user's rule; a JavaScript error inside it is reported at the customVjp call. */
+function runRule<T>(g: OpBuilder, y: Node, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof AdjointError || !(error instanceof Error)) throw error;
+    throw new AdjointError(
+      `customVjp: the rule threw ${error.name}: ${error.message} ` +
+        `(it gets one argument, { g, inputs, output, output_bar }, and returns one adjoint or null per input)`,
+      g.graph.origin(y).loc,
+    );
+  }
+}
 
 /** The rule's answer, checked: one node or null per primal input, each of its input's shape. */
 function checkAdjoints(g: OpBuilder, primals: readonly Node[], adjoints: unknown): (Node | null)[] {

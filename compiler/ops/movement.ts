@@ -8,11 +8,24 @@ import {
   stridesOf,
   type Shape,
 } from "../ir/shape.ts";
+import type { DType } from "../ir/node.ts";
 import { evalElementwise, fitTo, ShapeError, type OpDef, type Tensor } from "./def.ts";
 import { loopNest, offset } from "./loops.ts";
 import { elementwiseSparsity, firstInputSparsity, readSparsity } from "./sparsity.ts";
 
+/** Movement keeps its operands' dtype: integers and booleans move as floats do, unconverted. */
+function keptDtype(inputs: readonly DType[]): DType {
+  const other = inputs.findIndex((dtype) => dtype !== inputs[0]);
+  if (other >= 0) {
+    throw new ShapeError(
+      `operand ${other + 1} is ${inputs[other]} and operand 1 is ${inputs[0]}; expected one dtype (use g.cast)`,
+    );
+  }
+  return inputs[0];
+}
+
 export const reshape: OpDef<"reshape"> = {
+  dtype: keptDtype,
   arity: 1,
   shape: ([x], { shape }) => {
     if (sizeOf(x) !== sizeOf(shape)) {
@@ -42,6 +55,7 @@ export const reshape: OpDef<"reshape"> = {
 };
 
 export const broadcastTo: OpDef<"broadcastTo"> = {
+  dtype: keptDtype,
   arity: 1,
   shape: ([x], { shape }) => {
     const joined = broadcastShapes(x, shape);
@@ -134,6 +148,7 @@ function inversePermutation(perm: readonly number[]): number[] {
 }
 
 export const transpose: OpDef<"transpose"> = {
+  dtype: keptDtype,
   arity: 1,
   // output axis i is input axis perm[i]
   shape: ([x], { perm }) => {
@@ -183,6 +198,7 @@ export const transpose: OpDef<"transpose"> = {
 };
 
 export const slice: OpDef<"slice"> = {
+  dtype: keptDtype,
   arity: 1,
   shape: ([x], { begin, end }) => {
     checkPerAxis(x, { begin, end });
@@ -236,6 +252,7 @@ export const slice: OpDef<"slice"> = {
 };
 
 export const pad: OpDef<"pad"> = {
+  dtype: keptDtype,
   arity: 1,
   shape: ([x], { before, after }) => {
     checkPerAxis(x, { before, after });
@@ -320,6 +337,7 @@ function concatOffsets(
 }
 
 export const concat: OpDef<"concat"> = {
+  dtype: keptDtype,
   arity: "variadic",
   shape: (shapes, { axis }) => {
     const [first] = shapes;

@@ -184,7 +184,7 @@ describe("shape, axis and dtype errors", () => {
       (g) => {
         g.slice(g.input("x", [4]), [0.5], [2]); // @sliceFraction
       },
-      ["slice: begin [0.5] must give one integer per axis of [4]"],
+      ["slice: begin must be an array of integers, got the array [0.5]"],
       "sliceFraction",
     );
   });
@@ -239,7 +239,7 @@ describe("shape, axis and dtype errors", () => {
       (g) => {
         g.concat([g.input("a", [2]), g.input("k", [2], { dtype: "i32" })]); // @concatDtype
       },
-      ["concat: operand 2 is i32; expected f64"],
+      ["concat: operand 2 is i32 and operand 1 is f64; expected one dtype (use g.cast)"],
       "concatDtype",
     );
   });
@@ -263,7 +263,7 @@ describe("shape, axis and dtype errors", () => {
       (g) => {
         g.stack([g.input("a", [2]), g.input("b", [3])]); // @stackShapes
       },
-      ["concat: shapes [1,2], [1,3] differ outside axis 0"],
+      ["stack: operand 2 has shape [3] and operand 1 has [2]; stacked operands share one shape"],
       "stackShapes",
     );
   });

@@ -251,7 +251,7 @@ describe("axis errors", () => {
       (g) => {
         g.min(g.input("x", [2, 3]), 0.5); // @minAxis
       },
-      ["min: axis 0.5 is out of range for rank 2"],
+      ["min: axis must be an integer, got 0.5"],
       "minAxis",
     );
   });
