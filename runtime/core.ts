@@ -1,6 +1,9 @@
 // The core of the runtime, all that generated modules import: one arena per instance, named views,
 // checked feeds. It imports nothing, so loading a generated module reads two files (start-up time
 // is counted per file), and uses no Node-only API, so generated code runs unchanged in a browser.
+import { kernelMemory, kernelsMode, simdSupported, type Kernels } from "./kernels.ts";
+
+export { setKernels, simdSupported, type KernelMode, type Kernels } from "./kernels.ts";
 
 export type DType = "f64" | "f32";
 export type Arena = Float64Array | Float32Array;
@@ -33,6 +36,46 @@ export function allocateArena(dtype: "f32", length: number): Float32Array;
 export function allocateArena(dtype: DType, length: number): Arena;
 export function allocateArena(dtype: DType, length: number): Arena {
   return dtype === "f32" ? new Float32Array(length) : new Float64Array(length);
+}
+
+/**
+ * The arena of a module whose matmul may run in the kernel library: in the library's memory, with
+ * the library instantiated over it, or a plain arena and null where the JS loops run. A module
+ * generated with kernels "wasm" needs the library; one generated with "auto" takes it where the
+ * engine has WebAssembly SIMD, unless setKernels says otherwise.
+ */
+export function allocateKernelArena(
+  dtype: "f64",
+  length: number,
+  mode: "wasm" | "auto",
+): { arena: Float64Array; kernels: Kernels | null };
+export function allocateKernelArena(
+  dtype: "f32",
+  length: number,
+  mode: "wasm" | "auto",
+): { arena: Float32Array; kernels: Kernels | null };
+export function allocateKernelArena(
+  dtype: DType,
+  length: number,
+  mode: "wasm" | "auto",
+): { arena: Arena; kernels: Kernels | null } {
+  const wanted = mode === "wasm" ? "wasm" : kernelsMode();
+  const bytes = length * (dtype === "f32" ? 4 : 8);
+  const memory = wanted === "js" ? undefined : kernelMemory(bytes);
+  if (memory === undefined && wanted === "wasm") {
+    const why = simdSupported()
+      ? `its arena (${bytes} bytes) is larger than WebAssembly's 2 GiB`
+      : "this engine has no WebAssembly SIMD";
+    throw new AdjointRuntimeError(
+      `the matmul kernel library cannot run: ${why}; generate with kernels "auto" or "js" to run the JS loops`,
+    );
+  }
+  if (memory === undefined) return { arena: allocateArena(dtype, length), kernels: null };
+  const arena =
+    dtype === "f32"
+      ? new Float32Array(memory.buffer, 0, length)
+      : new Float64Array(memory.buffer, 0, length);
+  return { arena, kernels: memory.kernels };
 }
 
 /**

@@ -31,8 +31,11 @@ describe("runtime/core.ts", () => {
     expect(Object.keys(core).sort()).toEqual([
       "AdjointRuntimeError",
       "allocateArena",
+      "allocateKernelArena",
       "checkIndex",
       "feedInputs",
+      "setKernels",
+      "simdSupported",
     ]);
   });
 
