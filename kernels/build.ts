@@ -1,6 +1,6 @@
 // Assembles the kernel library's WebAssembly text with wabt and writes its bytes, base64, into the
-// runtime (runtime/kernel-bytes.ts), which imports no file it cannot load synchronously.
-// `npm run kernels` rewrites it; test/runtime/kernel-bytes.test.ts checks it is current.
+// runtime (runtime/kernel-bytes.ts), which runtime/core.ts imports and instantiates synchronously.
+// `npm run kernels` rewrites it; test/kernels/matmul.test.ts checks it is current.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import wabt from "wabt";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile, type Program } from "adjoint";
-import { setKernels } from "../../runtime/kernels.ts";
+import { setKernels } from "../../runtime/core.ts";
 import { expectClose, expectedEntry, randomLeaves, writeLeaves } from "../support/oracle.ts";
 import { seeded } from "../support/random.ts";
 

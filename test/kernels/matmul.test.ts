@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile, program } from "adjoint";
 import { assemble, bytesFile, bytesSource } from "../../kernels/build.ts";
-import { kernelMemory, setKernels, simdSupported } from "../../runtime/kernels.ts";
+import { kernelMemory, setKernels, simdSupported } from "../../runtime/core.ts";
 import { seeded } from "../support/random.ts";
 
 afterEach(() => setKernels("auto"));

@@ -34,6 +34,7 @@ describe("runtime/core.ts", () => {
       "allocateKernelArena",
       "checkIndex",
       "feedInputs",
+      "kernelMemory",
       "setKernels",
       "simdSupported",
     ]);
