@@ -76,6 +76,7 @@ function tile(lane: Lane, rows: number, vectors: number, order: Order, reading: 
       `(local $b1_${v} ${type})`,
     ]),
     `(local $x ${type}) (local $y ${type}) (local $p i32) (local $end i32)`,
+    `(local $ap2 i32) (local $bp2 i32)`,
     ...(reading === "gather" ? range(columns).map((j) => `(local $g${j} i32)`) : []),
   ];
   // element j of op(B)'s row at the address in $at (bytes), as a v128 or a scalar
@@ -94,11 +95,10 @@ function tile(lane: Lane, rows: number, vectors: number, order: Order, reading: 
   const fmul = (x: string, y: string) => `(${op}.mul ${x} ${y})`;
   const set = (name: string, value: string) => `(local.set $${name} ${value})`;
   const vs = range(Math.max(vectors, 1));
+  // the strides of a pair of steps ($ap2, $bp2) are hoisted out of the loop
   const advance = (steps: number) => [
-    ...range(rows).map((r) =>
-      set(`a${r}`, add(get(`a${r}`), mul(get("ap"), `(i32.const ${steps})`))),
-    ),
-    set("b", add(get("b"), mul(get("bp"), `(i32.const ${steps})`))),
+    ...range(rows).map((r) => set(`a${r}`, add(get(`a${r}`), get(steps === 2 ? "ap2" : "ap")))),
+    set("b", add(get("b"), get(steps === 2 ? "bp2" : "bp"))),
     set("p", add(get("p"), `(i32.const ${steps})`)),
   ];
   const single = [
@@ -140,6 +140,8 @@ function tile(lane: Lane, rows: number, vectors: number, order: Order, reading: 
     order === "pair"
       ? [
           set("end", `(i32.and ${get("k")} (i32.const -2))`),
+          set("ap2", `(i32.shl ${get("ap")} (i32.const 1))`),
+          set("bp2", `(i32.shl ${get("bp")} (i32.const 1))`),
           ...loop(pair, 2),
           `(if (i32.and ${get("k")} (i32.const 1)) (then`,
           ...single,
