@@ -1,7 +1,7 @@
 // The kernel library's matmul on odd shapes and every transpose against a naive loop, bit for bit
 // against the generated JS loops in float64, and its committed bytes against their source.
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { compile, program } from "adjoint";
 import { assemble, bytesFile, bytesSource } from "../../kernels/build.ts";
 import { kernelMemory, setKernels, simdSupported } from "../../runtime/core.ts";
@@ -151,6 +151,28 @@ describe("kernels option", () => {
   it("rejects an unknown choice", async () => {
     await expect(compile(p, { kernels: "simd" as never })).rejects.toThrow(
       'kernels must be "wasm", "js" or "auto", got "simd"',
+    );
+  });
+});
+
+describe("an engine without WebAssembly", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  });
+  it("auto gives a plain arena and no library; wasm says why it cannot run", async () => {
+    vi.stubGlobal("WebAssembly", undefined);
+    vi.resetModules();
+    // a fresh copy of the runtime, which looks WebAssembly up as it loads
+    const core = await import("../../runtime/core.ts");
+    expect(core.simdSupported()).toBe(false);
+    const { arena, kernels } = core.allocateKernelArena("f64", 10, "auto");
+    expect(kernels).toBeNull();
+    expect(arena.buffer.byteLength).toBe(80);
+    expect(() => core.allocateKernelArena("f32", 10, "wasm")).toThrow(
+      new core.AdjointRuntimeError(
+        'the matmul kernel library cannot run: this engine has no WebAssembly SIMD; generate with kernels "auto" or "js" to run the JS loops',
+      ),
     );
   });
 });
