@@ -307,7 +307,6 @@ export interface Kernels {
 
 /** The few WebAssembly members the library uses, so the runtime needs no DOM or Node typings. */
 interface WebAssemblyApi {
-  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: object };
   Memory: new (size: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
@@ -320,8 +319,8 @@ const wasm = typeof WebAssembly === "object" ? WebAssembly : undefined;
 const maxBytes = 2 ** 31;
 const pageBytes = 65536;
 
-let compiled: object | undefined;
-let supported: boolean | undefined;
+/** The compiled library: undefined until first asked for, null where the engine cannot compile it. */
+let compiled: object | null | undefined;
 let override: KernelMode = "auto";
 
 /**
@@ -337,10 +336,19 @@ function kernelsMode(): KernelMode {
   return override;
 }
 
-/** Whether this engine runs WebAssembly SIMD: it validates the library itself, once. */
+/**
+ * Whether this engine runs WebAssembly SIMD: it compiles the library itself, once (validating a
+ * probe first would only repeat the work compiling does).
+ */
 export function simdSupported(): boolean {
-  supported ??= wasm !== undefined && wasm.validate(kernelBytes());
-  return supported;
+  if (compiled === undefined) {
+    try {
+      compiled = wasm === undefined ? null : new wasm.Module(kernelBytes());
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled !== null;
 }
 
 /**
@@ -350,10 +358,9 @@ export function simdSupported(): boolean {
 export function kernelMemory(bytes: number): { buffer: ArrayBuffer; kernels: Kernels } | undefined {
   if (!simdSupported() || bytes > maxBytes) return undefined;
   const api = wasm!;
-  compiled ??= new api.Module(kernelBytes());
   const pages = Math.max(1, Math.ceil(bytes / pageBytes));
   const memory = new api.Memory({ initial: pages, maximum: pages });
-  const instance = new api.Instance(compiled, { env: { memory } });
+  const instance = new api.Instance(compiled!, { env: { memory } });
   return { buffer: memory.buffer, kernels: instance.exports as Kernels };
 }
 
@@ -367,7 +374,7 @@ function kernelBytes(): Uint8Array {
   let count = 0;
   let at = 0;
   for (let i = 0; i < text.length; i++) {
-    bits = (bits << 6) | alphabet.indexOf(text[i]);
+    bits = ((bits << 6) | alphabet.indexOf(text[i])) & 0xffffff;
     count += 6;
     if (count >= 8) {
       count -= 8;
