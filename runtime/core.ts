@@ -1,6 +1,8 @@
 // The core of the runtime, all that generated modules import: one arena per instance, named views,
 // checked feeds. It imports nothing, so loading a generated module reads two files (start-up time
 // is counted per file), and uses no Node-only API, so generated code runs unchanged in a browser.
+// The one file it imports holds the kernel library's bytes, generated (see kernels/build.ts).
+import { kernelBytesBase64 } from "./kernel-bytes.ts";
 
 export type DType = "f64" | "f32";
 export type Arena = Float64Array | Float32Array;
@@ -33,6 +35,46 @@ export function allocateArena(dtype: "f32", length: number): Float32Array;
 export function allocateArena(dtype: DType, length: number): Arena;
 export function allocateArena(dtype: DType, length: number): Arena {
   return dtype === "f32" ? new Float32Array(length) : new Float64Array(length);
+}
+
+/**
+ * The arena of a module whose matmul may run in the kernel library: in the library's memory, with
+ * the library instantiated over it, or a plain arena and null where the JS loops run. A module
+ * generated with kernels "wasm" needs the library; one generated with "auto" takes it where the
+ * engine has WebAssembly SIMD, unless setKernels says otherwise.
+ */
+export function allocateKernelArena(
+  dtype: "f64",
+  length: number,
+  mode: "wasm" | "auto",
+): { arena: Float64Array; kernels: Kernels | null };
+export function allocateKernelArena(
+  dtype: "f32",
+  length: number,
+  mode: "wasm" | "auto",
+): { arena: Float32Array; kernels: Kernels | null };
+export function allocateKernelArena(
+  dtype: DType,
+  length: number,
+  mode: "wasm" | "auto",
+): { arena: Arena; kernels: Kernels | null } {
+  const wanted = mode === "wasm" ? "wasm" : kernelsMode();
+  const bytes = length * (dtype === "f32" ? 4 : 8);
+  const memory = wanted === "js" ? undefined : kernelMemory(bytes);
+  if (memory === undefined && wanted === "wasm") {
+    const why = simdSupported()
+      ? `its arena (${bytes} bytes) is larger than WebAssembly's 2 GiB`
+      : "this engine has no WebAssembly SIMD";
+    throw new AdjointRuntimeError(
+      `the matmul kernel library cannot run: ${why}; generate with kernels "auto" or "js" to run the JS loops`,
+    );
+  }
+  if (memory === undefined) return { arena: allocateArena(dtype, length), kernels: null };
+  const arena =
+    dtype === "f32"
+      ? new Float32Array(memory.buffer, 0, length)
+      : new Float64Array(memory.buffer, 0, length);
+  return { arena, kernels: memory.kernels };
 }
 
 /**
@@ -227,4 +269,117 @@ export interface Instance {
 export function checkIndex(index: number, size: number, where: string): number {
   if (Number.isInteger(index) && index >= 0 && index < size) return index;
   throw new AdjointRuntimeError(`${where}: index ${index} is out of range [0, ${size})`);
+}
+
+// The kernel library: one small WebAssembly SIMD module (matmul in f64x2 and f32x4), compiled once
+// from the embedded bytes, instantiated per program instance over a memory that holds that
+// instance's arena, so typed-array views and kernels share one buffer and nothing is copied.
+
+/** Which matmul runs: the kernel library, the generated JS loops, or the library where supported. */
+export type KernelMode = "wasm" | "js" | "auto";
+
+/**
+ * The kernel library's entries. Every pointer is an element offset into the arena; out[m×n] =
+ * op(A)·op(B), transA and transB 0 or 1, out not overlapping A or B. They allocate nothing.
+ */
+export interface Kernels {
+  matmulF64(
+    a: number,
+    b: number,
+    out: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: number,
+    transB: number,
+  ): void;
+  matmulF32(
+    a: number,
+    b: number,
+    out: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: number,
+    transB: number,
+  ): void;
+}
+
+/** The few WebAssembly members the library uses, so the runtime needs no DOM or Node typings. */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: object };
+  Memory: new (size: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+}
+
+// module-scoped, so neither DOM nor Node typings are needed; undefined in an engine without it
+declare const WebAssembly: WebAssemblyApi | undefined;
+const wasm = typeof WebAssembly === "object" ? WebAssembly : undefined;
+/** wasm32 addresses are computed in i32 by the kernels: arenas up to 2 GiB. */
+const maxBytes = 2 ** 31;
+const pageBytes = 65536;
+
+/** The compiled library: undefined until first asked for, null where the engine cannot compile it. */
+let compiled: object | null | undefined;
+let override: KernelMode = "auto";
+
+/**
+ * Sets which matmul the instances created from now on run, in modules generated with kernels
+ * "auto" (a module generated with "wasm" or "js" has only that path). For tests and benchmarks.
+ */
+export function setKernels(mode: KernelMode): void {
+  override = mode;
+}
+
+/** The mode instances of "auto" modules are created with now. */
+function kernelsMode(): KernelMode {
+  return override;
+}
+
+/**
+ * Whether this engine runs WebAssembly SIMD: it compiles the library itself, once (validating a
+ * probe first would only repeat the work compiling does).
+ */
+export function simdSupported(): boolean {
+  if (compiled === undefined) {
+    try {
+      compiled = wasm === undefined ? null : new wasm.Module(kernelBytes());
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled !== null;
+}
+
+/**
+ * A memory of whole 64 KiB pages for `bytes`, never grown (its maximum is its size, so views
+ * of its buffer stay valid), and the library instantiated over it; undefined if it cannot be.
+ */
+export function kernelMemory(bytes: number): { buffer: ArrayBuffer; kernels: Kernels } | undefined {
+  if (!simdSupported() || bytes > maxBytes) return undefined;
+  const api = wasm!;
+  const pages = Math.max(1, Math.ceil(bytes / pageBytes));
+  const memory = new api.Memory({ initial: pages, maximum: pages });
+  const instance = new api.Instance(compiled!, { env: { memory } });
+  return { buffer: memory.buffer, kernels: instance.exports as Kernels };
+}
+
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** The embedded module's bytes (decoded here: atob is not in every runtime's typings). */
+function kernelBytes(): Uint8Array {
+  const text = kernelBytesBase64.replace(/=+$/, "");
+  const bytes = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let bits = 0;
+  let count = 0;
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    bits = ((bits << 6) | alphabet.indexOf(text[i])) & 0xffffff;
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      bytes[at++] = (bits >> count) & 0xff;
+    }
+  }
+  return bytes;
 }

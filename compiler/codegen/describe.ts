@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Node } from "../ir/node.ts";
 import { nestedObject, nestPaths, type Nested } from "../ir/tree.ts";
 import type { LoweredEntry, Plan, View } from "../lower/plan.ts";
-import { safeComment } from "./entry.ts";
+import { kernelsLocal, safeComment } from "./entry.ts";
 import { feedIndexBounds } from "./indices.ts";
 import type { FunctionSpec, ImportSpec, InterfaceSpec, ModuleSpec } from "./module.ts";
 import { outputsType, type ModuleNames } from "./scope.ts";
@@ -36,6 +36,7 @@ export function describeModule(
   plan: Plan,
   layout: ModuleLayout,
   usesCheckIndex: boolean,
+  kernels: "wasm" | "js" | "auto" = "js",
 ): ModuleSpec {
   const { program } = plan;
   const { names } = layout;
@@ -97,7 +98,7 @@ export function describeModule(
     doc: `Allocates a ${program.name} instance. Entry points allocate nothing.`,
     parameters: [],
     returnType: type,
-    statements: factoryStatements(plan, layout),
+    statements: factoryStatements(plan, layout, kernels),
   };
   const fed = plan.entries.some((e) => e.feeds.length > 0);
   const imported = (name: keyof ModuleNames["runtime"]): ImportSpec => ({
@@ -107,7 +108,7 @@ export function describeModule(
   return {
     runtimeImport: layout.runtimeImport,
     valueImports: [
-      imported("allocateArena"),
+      imported(kernels === "js" ? "allocateArena" : "allocateKernelArena"),
       ...(fed ? [imported("feedInputs")] : []),
       ...(usesCheckIndex ? [imported("checkIndex")] : []),
       ...(layout.calledFlags.size > 0 ? [imported("AdjointRuntimeError")] : []),
@@ -125,13 +126,20 @@ export function describeModule(
   };
 }
 
-function factoryStatements(plan: Plan, layout: ModuleLayout): (string | FunctionSpec)[] {
+function factoryStatements(
+  plan: Plan,
+  layout: ModuleLayout,
+  kernels: "wasm" | "js" | "auto",
+): (string | FunctionSpec)[] {
   const { program } = plan;
   const { names } = layout;
-  const statements: (string | FunctionSpec)[] = [
-    `const arena = ${names.runtime.allocateArena}("${layout.arenaType}", ${layout.arenaLength});`,
-    bodyMarker(0),
-  ];
+  const size = `"${layout.arenaType}", ${layout.arenaLength}`;
+  // the library's matmul runs over the arena itself: it lives in the library's memory
+  const allocation =
+    kernels === "js"
+      ? `const arena = ${names.runtime.allocateArena}(${size});`
+      : `const { arena, ${kernelsLocal} } = ${names.runtime.allocateKernelArena}(${size}, "${kernels}");`;
+  const statements: (string | FunctionSpec)[] = [allocation, bodyMarker(0)];
   statements.push(...initialValues(plan));
   if (plan.entries.some((lowered) => lowered.feeds.length > 0)) {
     const declared = program.leaves.filter((leaf) => leaf.op === "input").map(attrName);

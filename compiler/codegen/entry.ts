@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Node } from "../ir/node.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
-import type { Emit, FusedRead, KernelIO, OpDef } from "../ops/def.ts";
+import type { Emit, FusedRead, KernelIO, OpDef, WasmSite } from "../ops/def.ts";
 import { valuesAlongside } from "../lower/alongside.ts";
 import {
   isScalarNode,
@@ -31,9 +31,15 @@ export function entryGroups(
   lowered: LoweredEntry,
   checkIndexName: string,
   arenaType: "f64" | "f32" = "f64",
+  kernels: KernelChoice = "js",
 ): CodeGroup[] {
   const refs = new References(plan, arenaType);
-  const site: IndexSite = { plan, entry: lowered.entry.name, helper: checkIndexName };
+  const site: IndexSite = {
+    plan,
+    entry: lowered.entry.name,
+    helper: checkIndexName,
+    kernels: kernels === "js" ? undefined : { mode: kernels, arenaType },
+  };
   const groups: CodeGroup[] = [];
   // a value that a shared loop computes is not also written by a kernel alongside
   const alongside = new Map(
@@ -117,6 +123,7 @@ function nodeGroup(
     outShape: node.shape,
     attrs: node.attrs as never,
     checkIndex: (index) => indexCheck(site, node, index),
+    ...(chain.length > 0 ? {} : wasmSite(plan, site, node)),
     ...(chain.length > 0 ? { fusedInput: (at: string) => fusedRead(refs, chain, at) } : {}),
     ...(along === undefined
       ? {}
@@ -221,11 +228,37 @@ function updateStatements(plan: Plan, refs: References, lowered: LoweredEntry): 
   return lines;
 }
 
-/** What an index check needs beyond the node: the plan, the entry and the runtime helper's name. */
+/** Which matmul generated code runs: the runtime's kernel library, the JS loops, or either. */
+export type KernelChoice = "wasm" | "js" | "auto";
+
+/** The factory's local holding the kernel library's entries (null where the JS loops run). */
+export const kernelsLocal = "kernels";
+
+/**
+ * What an index check needs beyond the node: the plan, the entry and the runtime helper's name;
+ * and whether kernels may call the library.
+ */
 interface IndexSite {
   readonly plan: Plan;
   readonly entry: string;
   readonly helper: string;
+  readonly kernels?: { readonly mode: "wasm" | "auto"; readonly arenaType: "f64" | "f32" };
+}
+
+/** A library call site for a node whose output and operands all live in the arena. */
+function wasmSite(plan: Plan, { kernels }: IndexSite, node: Node): { wasm?: WasmSite } {
+  const out = plan.views.get(node.id);
+  const args = node.inputs.map((input) => plan.views.get(input.id));
+  if (kernels === undefined || out === undefined || args.some((view) => view === undefined))
+    return {};
+  return {
+    wasm: {
+      entry: `${kernelsLocal}.${node.op}${kernels.arenaType === "f32" ? "F32" : "F64"}`,
+      out: out.offset,
+      args: args.map((view) => view!.offset),
+      ...(kernels.mode === "auto" ? { when: `${kernelsLocal} !== null` } : {}),
+    },
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { programText } from "../ir/text.ts";
 import { plan as planBuffers, type Plan, type View } from "../lower/plan.ts";
 import { optimize, type OptimizeResult } from "../passes/pipeline.ts";
 import { bodyMarker, describeModule, viewDeclarations, type ModuleLayout } from "./describe.ts";
-import { entryGroups, leafLoad, safeComment } from "./entry.ts";
+import { entryGroups, kernelsLocal, leafLoad, safeComment, type KernelChoice } from "./entry.ts";
 import { formatTypeScript, verifyFormatting } from "./format.ts";
 import { printModule } from "./module.ts";
 import { moduleNames } from "./scope.ts";
@@ -32,6 +32,12 @@ export interface GenerateOptions {
   readonly dtype?: "f64" | "f32";
   /** Most lines in one emitted function; longer entries are split into helper functions. */
   readonly maxFunctionLines?: number;
+  /**
+   * Matmul through the runtime's WebAssembly SIMD kernel library ("wasm"), the generated JS loops
+   * ("js"), or both with the choice made per instance: the library where the engine has SIMD
+   * ("auto", the default).
+   */
+  readonly kernels?: KernelChoice;
 }
 
 /** Well below the size at which V8 stops optimising a function (about 60 KB of bytecode). */
@@ -57,7 +63,11 @@ export async function generate(
   const { layout, bodies } = layOut(plan, options);
   const call = new RegExp(`\\b${layout.names.runtime.checkIndex}\\(`);
   const usesCheckIndex = bodies.some((body) => body.some((line) => call.test(line)));
-  const skeleton = printModule(describeModule(plan, layout, usesCheckIndex));
+  // a call, not the program's name in a string ("kernels.run")
+  const library = new RegExp(`(^|[\\s;{(])${kernelsLocal}\\.\\w+\\(`);
+  const usesKernels = bodies.some((body) => body.some((line) => library.test(line)));
+  const kernels = usesKernels ? (options.kernels ?? "auto") : "js";
+  const skeleton = printModule(describeModule(plan, layout, usesCheckIndex, kernels));
   // the hash covers everything the module says, so a moved DSL line is stale, not hand-edited
   const hash = createHash("sha256")
     .update(`${compilerVersion}\n${programText(optimized.program)}\n${skeleton}\n`)
@@ -71,7 +81,8 @@ export async function generate(
   const formatted = await formatTypeScript(`${header.join("\n")}\n${skeleton}`);
   let source = tidyBlankLines(insertBodies(formatted, bodies));
   // bodies are laid out as prettier would; a line too long for that layout goes through prettier
-  if (bodies.some((body) => body.some(overWidth))) source = await formatTypeScript(source);
+  // (measured indented: a body line fits unindented and not at its depth)
+  if (overWidth(source)) source = await formatTypeScript(source);
   await verifyFormatting(source);
   return {
     source,
@@ -93,8 +104,11 @@ function layOut(plan: Plan, options: GenerateOptions) {
   const names = moduleNames(plan);
   const spillName = plan.table.claim("spill");
   const arenaType = options.dtype ?? (plan.program.dtype === "f32" ? "f32" : "f64");
+  const kernelChoice = options.kernels ?? "auto";
+  if (!["wasm", "js", "auto"].includes(kernelChoice))
+    throw new Error(`kernels must be "wasm", "js" or "auto", got ${JSON.stringify(kernelChoice)}`);
   const splits: SplitEntry[] = plan.entries.map((lowered) =>
-    splitEntry(entryGroups(plan, lowered, names.runtime.checkIndex, arenaType), {
+    splitEntry(entryGroups(plan, lowered, names.runtime.checkIndex, arenaType, kernelChoice), {
       maxLines,
       leafLoad: (leaf) => leafLoad(plan, leaf),
       localName: (node) => plan.names.get(node.id)!,

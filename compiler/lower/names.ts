@@ -4,6 +4,7 @@ import { reservedWords } from "../dsl/names.ts";
 /** Values generated modules import from the runtime; no local takes their names. */
 export const runtimeValueImports = [
   "allocateArena",
+  "allocateKernelArena",
   "feedInputs",
   "checkIndex",
   "AdjointRuntimeError",
@@ -15,7 +16,7 @@ export type RuntimeImport =
 
 /** Identifiers the emitted module itself declares or uses in loops. */
 const emitterWords = [
-  ...["arena", "feeds", "i", "j", "k", "p", "total", "acc", "a_ip", "b_pj", "layout"],
+  ...["arena", "kernels", "feeds", "i", "j", "k", "p", "total", "acc", "a_ip", "b_pj", "layout"],
   ...["prefix", "suffix", "factors", "products"],
   ...["a_base", "b_base", "out_base"],
   ...runtimeValueImports,

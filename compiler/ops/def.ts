@@ -95,6 +95,18 @@ export interface KernelIO<K extends OpName> {
    * its value; codegen supplies the bound and the error's words (entry, input, the user's line).
    */
   readonly checkIndex: (index: string) => string;
+  /** When the runtime's kernel library may compute this op: where its operands sit, how to call it. */
+  readonly wasm?: WasmSite;
+}
+
+/** A kernel library call site: the arena offsets (elements) of the output and the operands. */
+export interface WasmSite {
+  /** The library entry as generated code names it: `kernels.matmulF64`. */
+  readonly entry: string;
+  readonly out: number;
+  readonly args: readonly number[];
+  /** The condition under which the library runs, with the JS loops as the else branch; none: always. */
+  readonly when?: string;
 }
 
 /** An operand of integer indices, each of which must be in [0, size); `what` names the op's use. */

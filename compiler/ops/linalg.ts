@@ -17,6 +17,7 @@ import {
   type OpDef,
   type Partials,
   type StrongZeroContext,
+  type WasmSite,
 } from "./def.ts";
 import { plus } from "./elementwise.ts";
 import { loopNest, offset } from "./loops.ts";
@@ -230,6 +231,51 @@ function batchedLoops(io: KernelIO<"matmul">): string[] {
   });
 }
 
+/** The generated loops: i-p-j over four-row blocks (i-j-p when B is transposed), then the rest. */
+function jsLoops(io: KernelIO<"matmul">): string[] {
+  const { out, args, inShapes, attrs } = io;
+  const { batch, m, k, n } = dims(inShapes[0], inShapes[1], attrs);
+  const zeroFirst = attrs.transB ? [] : [`${out}.fill(0);`];
+  // one product, or a batch of A's times one shared B: a single product with the rows stacked
+  if (batch.length === 0 || rowsStack(inShapes[1], batch, attrs)) {
+    const rows = sizeOf(batch) * m;
+    return [
+      ...zeroFirst,
+      ...productLoops([out, args[0], args[1]], { m: rows, k, n }, attrs, noBases),
+    ];
+  }
+  return [...zeroFirst, ...batchedLoops(io)];
+}
+
+/**
+ * Calls of the kernel library's matmul on arena offsets, one per product the JS loops compute
+ * (the same m, k and n, so the library can keep their summation order).
+ */
+function libraryCalls(io: KernelIO<"matmul">, site: WasmSite): string[] {
+  const { inShapes, attrs } = io;
+  const { batch, m, k, n } = dims(inShapes[0], inShapes[1], attrs);
+  const what = (name: string, trans: boolean) => (trans ? `${name}^T` : name);
+  const says = `// ${io.out} = ${what(io.args[0], attrs.transA)} * ${what(io.args[1], attrs.transB)}`;
+  const flags = `${Number(attrs.transA)}, ${Number(attrs.transB)}`;
+  const call = (a: string, b: string, out: string, rows: number) =>
+    `${site.entry}(${a}, ${b}, ${out}, ${rows}, ${k}, ${n}, ${flags});`;
+  const [atA, atB] = site.args;
+  if (batch.length === 0 || rowsStack(inShapes[1], batch, attrs))
+    return [`${call(String(atA), String(atB), String(site.out), sizeOf(batch) * m)} ${says}`];
+  const outStrides = batchStrides([...batch, m, n], batch);
+  return [
+    `${says}, per batch element`,
+    ...loopNest(batch, (index) => [
+      call(
+        offset(index, batchStrides(inShapes[0], batch), atA),
+        offset(index, batchStrides(inShapes[1], batch), atB),
+        offset(index, outStrides, site.out),
+        m,
+      ),
+    ]),
+  ];
+}
+
 export const matmul: OpDef<"matmul"> = {
   arity: 2,
   shape: ([a, b], attrs) => {
@@ -260,18 +306,10 @@ export const matmul: OpDef<"matmul"> = {
   emit: {
     kind: "kernel",
     code: (io) => {
-      const { out, args, inShapes, attrs } = io;
-      const { batch, m, k, n } = dims(inShapes[0], inShapes[1], attrs);
-      const zeroFirst = attrs.transB ? [] : [`${out}.fill(0);`];
-      // one product, or a batch of A's times one shared B: a single product with the rows stacked
-      if (batch.length === 0 || rowsStack(inShapes[1], batch, attrs)) {
-        const rows = sizeOf(batch) * m;
-        return [
-          ...zeroFirst,
-          ...productLoops([out, args[0], args[1]], { m: rows, k, n }, attrs, noBases),
-        ];
-      }
-      return [...zeroFirst, ...batchedLoops(io)];
+      if (io.wasm === undefined) return jsLoops(io);
+      const calls = libraryCalls(io, io.wasm);
+      if (io.wasm.when === undefined) return calls;
+      return [`if (${io.wasm.when}) {`, ...calls, `} else {`, ...jsLoops(io), `}`];
     },
   },
   zeroAdjoint: matmulZero,

@@ -31,8 +31,12 @@ describe("runtime/core.ts", () => {
     expect(Object.keys(core).sort()).toEqual([
       "AdjointRuntimeError",
       "allocateArena",
+      "allocateKernelArena",
       "checkIndex",
       "feedInputs",
+      "kernelMemory",
+      "setKernels",
+      "simdSupported",
     ]);
   });
 
