@@ -6,6 +6,7 @@ import { sameShape } from "../ir/shape.ts";
 import { AdjointError } from "../errors.ts";
 import { notDifferentiable } from "../ops/def.ts";
 import { ops } from "../ops/registry.ts";
+import { scanVjp } from "./loops.ts";
 
 /**
  * Appends to the graph the adjoints of `wrt` for outputs weighted by `cotangents`
@@ -39,7 +40,10 @@ export function vjp(
     const rule = ops[y.op].vjp as (ctx: object) => readonly (Node | null | object)[];
     // partial adjoints are unnamed temporaries; only the summed adjoint carries the name
     const input_bars = g.within({ ...origin, label: undefined }, () =>
-      rule({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar }),
+      // a loop's adjoint is a loop over the vjp of its body: built by this transform itself
+      y.op === "scan"
+        ? scanVjp(g, y, y_bar, vjp)
+        : rule({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar }),
     );
     y.inputs.forEach((input, k) => {
       const input_bar = input_bars[k];

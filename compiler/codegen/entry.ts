@@ -1,6 +1,8 @@
 // The code of one entry point as groups of statements: a scalar op is one const, a tensor op a loop.
 import path from "node:path";
-import type { Node } from "../ir/node.ts";
+import type { Node, NodeOf } from "../ir/node.ts";
+import type { RegionPlans } from "../lower/regions.ts";
+import { scanLines } from "./region.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
 import type { Emit, FusedRead, KernelIO } from "../ops/def.ts";
@@ -26,7 +28,11 @@ export interface CodeGroup {
 }
 
 /** The groups of an entry: every computed value in schedule order, then outputs and updates. */
-export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
+export function entryGroups(
+  plan: Plan,
+  lowered: LoweredEntry,
+  regions: RegionPlans = noRegions,
+): CodeGroup[] {
   const refs = new References(plan);
   const groups: CodeGroup[] = [];
   // a value that a shared loop computes is not also written by a kernel alongside
@@ -39,6 +45,10 @@ export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
   for (const node of lowered.schedule) {
     const elsewhere = plan.fusedInto.has(node.id) || plan.viewed.has(node.id);
     if (elsewhere || written.has(node.id) || plan.aliased.has(node.id)) continue;
+    if (node.op === "scan") {
+      groups.push(loopGroup(plan, refs, node, regions));
+      continue;
+    }
     const loop = lowered.groups.get(node.id);
     // a loop shared by several sites is written once, where its first member is scheduled
     if (loop === undefined)
@@ -48,6 +58,28 @@ export function entryGroups(plan: Plan, lowered: LoweredEntry): CodeGroup[] {
   }
   groups.push(resultGroup(plan, refs, lowered));
   return groups;
+}
+
+const noRegions: RegionPlans = { byNode: new Map(), length: 0 };
+
+/** A scan: one `for` loop around its body's code (see codegen/region.ts). */
+function loopGroup(
+  plan: Plan,
+  refs: References,
+  node: NodeOf<"scan">,
+  regions: RegionPlans,
+): CodeGroup {
+  const region = regions.byNode.get(node.id);
+  if (region === undefined) throw new Error(`codegen: %${node.id} (scan) has no planned body`);
+  const lines = scanLines(plan, refs, node, region, (body, lowered, inner) =>
+    entryGroups(body, lowered, inner).flatMap((group) => group.lines),
+  );
+  return {
+    lines: [comment(plan, node), ...lines],
+    defines: [],
+    reads: scalarReads([node]),
+    block: true,
+  };
 }
 
 /** A scalar that a later entry reads is also stored in its lasting view. */
@@ -75,7 +107,7 @@ function scalarReads(nodes: readonly Node[]): Node[] {
 
 /** The code of `node`, which also writes `along` when given (see lower/alongside.ts). */
 function nodeGroup(plan: Plan, refs: References, node: Node, along?: Node): CodeGroup {
-  const emit = ops[node.op].emit as Emit<typeof node.op>;
+  const emit = ops[node.op].emit as Exclude<Emit<typeof node.op>, { kind: "region" }>;
   const where = provenance(plan, node);
   const defines = [node, ...(along === undefined ? [] : [along])].filter(isScalarNode);
   if (emit.kind === "elementwise" && isScalarNode(node)) {

@@ -4,11 +4,13 @@ import { createRequire } from "node:module";
 import type { Program } from "../ir/program.ts";
 import { programText } from "../ir/text.ts";
 import { plan as planBuffers, type Plan, type View } from "../lower/plan.ts";
+import { allRegions, planRegions, type RegionPlans } from "../lower/regions.ts";
 import { optimize, type OptimizeResult } from "../passes/pipeline.ts";
 import { bodyMarker, describeModule, viewDeclarations, type ModuleLayout } from "./describe.ts";
 import { entryGroups, leafLoad, safeComment } from "./entry.ts";
 import { formatTypeScript, verifyFormatting } from "./format.ts";
 import { printModule } from "./module.ts";
+import { regionDeclarations } from "./region.ts";
 import { indentLines, overWidth, tidyBlankLines } from "./printer.ts";
 import { splitEntry, type SplitEntry } from "./split.ts";
 
@@ -53,7 +55,9 @@ export async function generate(
 ): Promise<Generated> {
   const optimized = optimize(program);
   const plan = planBuffers(optimized.program, { fusion: options.fusion });
-  const { layout, bodies } = layOut(plan, options);
+  // loop bodies are planned after the program, each in a region of the arena of its own
+  const regions = planRegions(plan, { fusion: options.fusion }, plan.arenaLength);
+  const { layout, bodies } = layOut(plan, options, regions);
   const helpers = ["checkIndex"].filter((helper) =>
     bodies.some((body) => body.some((line) => line.includes(`${helper}(`))),
   );
@@ -86,12 +90,12 @@ export async function generate(
 export const hashLinePrefix = "adjoint-graph-hash: ";
 
 /** Entry bodies in parts, spill slots after the planned arena, and marker bodies in order. */
-function layOut(plan: Plan, options: GenerateOptions) {
+function layOut(plan: Plan, options: GenerateOptions, regions: RegionPlans) {
   const maxLines = options.maxFunctionLines ?? defaultMaxFunctionLines;
   if (!(maxLines >= 1)) throw new Error(`maxFunctionLines must be at least 1, got ${maxLines}`);
   const spillName = plan.table.claim("spill");
   const splits: SplitEntry[] = plan.entries.map((lowered) =>
-    splitEntry(entryGroups(plan, lowered), {
+    splitEntry(entryGroups(plan, lowered, regions), {
       maxLines,
       leafLoad: (leaf) => leafLoad(plan, leaf),
       localName: (node) => plan.names.get(node.id)!,
@@ -100,7 +104,9 @@ function layOut(plan: Plan, options: GenerateOptions) {
   );
   const spills = Math.max(0, ...splits.map((split) => split.spills));
   const spill: View | undefined =
-    spills === 0 ? undefined : { name: spillName, offset: plan.arenaLength, length: spills };
+    spills === 0
+      ? undefined
+      : { name: spillName, offset: plan.arenaLength + regions.length, length: spills };
   const partNames = plan.entries.map((lowered, index) =>
     splits[index].parts.length === 1
       ? [lowered.functionName]
@@ -115,12 +121,16 @@ function layOut(plan: Plan, options: GenerateOptions) {
   const layout: ModuleLayout = {
     runtimeImport: options.runtimeImport ?? defaultRuntimeImport,
     arenaType: options.dtype ?? (plan.program.dtype === "f32" ? "f32" : "f64"),
-    arenaLength: plan.arenaLength + spills,
+    arenaLength: plan.arenaLength + regions.length + spills,
     spill,
     partNames,
     calledFlags,
   };
-  const bodies = [viewDeclarations(plan, spill), ...splits.flatMap((split) => split.parts)];
+  const declarations = [
+    ...viewDeclarations(plan, spill),
+    ...regionDeclarations(allRegions(regions)),
+  ];
+  const bodies = [declarations, ...splits.flatMap((split) => split.parts)];
   return { layout, bodies };
 }
 

@@ -15,6 +15,7 @@ import {
   type NodeTree,
 } from "../ir/tree.ts";
 import type { CustomRule } from "../ops/custom.ts";
+import { buildScan, type ScanBody, type ScanOptions } from "./loops.ts";
 import { Ops, type BuildRule } from "./ops.ts";
 
 export type JacobianMode = "forward" | "reverse";
@@ -135,6 +136,16 @@ export class TransformBuilder extends Ops {
     }
     const [value] = this.nodeList("customVjp forward result", [forward(...primals)]);
     return this.node("custom", [value, ...primals], { rule: this.graph.addRule(rule) });
+  }
+
+  /**
+   * A loop: `body(carry, x)` returns [newCarry, y] for each step, x the step's slices of `xs`
+   * (a node, list or record of nodes with a common leading axis) or undefined without them. Returns
+   * [final carry, the y of every step stacked on a new leading axis]. Carries and outputs are
+   * nodes or nested records and lists of them; nodes from outside may be used in the body.
+   */
+  scan<C, X, Y>(body: ScanBody<C, X, Y>, init: C, xs?: X, options?: ScanOptions): [C, Y] {
+    return buildScan(this, body, init, xs, options);
   }
 
   /** Fails unless `y` is a scalar node of this program. */

@@ -2,7 +2,7 @@
 // (ops/interpret.ts binds the registry). The oracle for folding and tests.
 import { AdjointError } from "../errors.ts";
 import type { Node } from "./node.ts";
-import type { OpTable, Tensor } from "./optable.ts";
+import type { EvalEnv, OpTable, Tensor } from "./optable.ts";
 import { formatShape, sizeOf } from "./shape.ts";
 
 /** Values of leaves by name: a number for a scalar, or one number per element. */
@@ -35,9 +35,12 @@ export function interpretWith(
       inputs: readonly Tensor[],
       attrs: unknown,
       shape: readonly number[],
-      env: { leaf: (name: string) => Float64Array },
+      env: EvalEnv,
     ) => Float64Array;
-    const data = run(args, node.attrs, node.shape, { leaf: (name) => leaf(name, node) });
+    const data = run(args, node.attrs, node.shape, {
+      leaf: (name) => leaf(name, node),
+      interpret: (inner, values) => interpretWith(table, inner, values),
+    });
     const tensor = { shape: node.shape, data };
     memo.set(node.id, tensor);
     return tensor;

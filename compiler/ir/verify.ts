@@ -2,6 +2,7 @@
 import { arityFits, dtypeOf } from "./optable.ts";
 import { sameShape, sizeOf } from "./shape.ts";
 import type { Program } from "./program.ts";
+import { regionProgram } from "./region.ts";
 import { nodeText } from "./text.ts";
 
 export function verify(program: Program): void {
@@ -28,6 +29,14 @@ export function verify(program: Program): void {
       throw problem(`shape rule fails: ${(error as Error).message}`);
     }
     if (!sameShape(shape, node.shape)) throw problem(`shape rule gives [${shape.join(",")}]`);
+    if (node.op === "scan") {
+      // a body is a graph like any other; its args take the loop's inputs (a sequence by slices)
+      node.attrs.body.args.forEach((arg, k) => {
+        if (arg.dtype !== node.inputs[k].dtype)
+          throw problem(`body arg ${k + 1} is ${arg.dtype}, its input ${node.inputs[k].dtype}`);
+      });
+      verify(regionProgram(node.attrs.body));
+    }
     if (
       node.op === "const" &&
       node.attrs.values.length !== 1 &&

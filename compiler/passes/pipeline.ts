@@ -2,13 +2,22 @@
 import type { Program } from "../ir/program.ts";
 import { verify } from "../ir/verify.ts";
 import { reachable } from "../ir/text.ts";
+import { loopBodyRule } from "./loops.ts";
 import { entryRoots, rebuild } from "./rebuild.ts";
 import { algebraicRules, beforeFoldingRules } from "./rules.ts";
 import { foldRule, simplify, type SimplifyResult } from "./simplify.ts";
 import { stabilizeRules } from "./stabilize.ts";
 
-/** The simplify phase: cheap structural rules, then folding through the interpreter, then algebra. */
-export const simplifyRules = [...beforeFoldingRules, foldRule, ...algebraicRules];
+/**
+ * The simplify phase: cheap structural rules, then folding through the interpreter, then algebra,
+ * then the whole optimizer inside loop bodies.
+ */
+export const simplifyRules = [
+  ...beforeFoldingRules,
+  foldRule,
+  ...algebraicRules,
+  loopBodyRule((body) => optimize(body).program),
+];
 
 export interface PassStat {
   readonly pass: string;

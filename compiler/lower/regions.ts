@@ -1,0 +1,41 @@
+// Loop bodies get plans of their own (their args are leaves, their results one entry's outputs),
+// placed in the arena after the program's: every body's buffers are planned, none is allocated.
+import type { NodeOf } from "../ir/node.ts";
+import { regionProgram } from "../ir/region.ts";
+import { plan as planBuffers, type Plan, type PlanOptions } from "./plan.ts";
+
+export interface RegionPlan {
+  readonly node: NodeOf<"scan">;
+  /** The body's plan; its view offsets count from `base`. */
+  readonly plan: Plan;
+  readonly base: number;
+  /** The plans of loops inside this body. */
+  readonly inner: RegionPlans;
+}
+
+export interface RegionPlans {
+  readonly byNode: ReadonlyMap<number, RegionPlan>;
+  /** Arena elements all of them take, nested ones included. */
+  readonly length: number;
+}
+
+/** Plans the body of every loop `plan` schedules, from arena offset `base` on. */
+export function planRegions(plan: Plan, options: PlanOptions, base: number): RegionPlans {
+  const byNode = new Map<number, RegionPlan>();
+  let next = base;
+  for (const lowered of plan.entries) {
+    for (const node of lowered.schedule) {
+      if (node.op !== "scan" || byNode.has(node.id)) continue;
+      const body = planBuffers(regionProgram(node.attrs.body), { ...options, table: plan.table });
+      const inner = planRegions(body, options, next + body.arenaLength);
+      byNode.set(node.id, { node, plan: body, base: next, inner });
+      next += body.arenaLength + inner.length;
+    }
+  }
+  return { byNode, length: next - base };
+}
+
+/** Every body plan, nested ones included. */
+export function allRegions(regions: RegionPlans): RegionPlan[] {
+  return [...regions.byNode.values()].flatMap((region) => [region, ...allRegions(region.inner)]);
+}
