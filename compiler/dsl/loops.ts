@@ -166,7 +166,7 @@ function checkedCarry(
     if (!sameShape(node.shape, before.shape) || node.dtype !== before.dtype) {
       g.fail(
         "scan",
-        `the carry ${where("carry", path)} enters the body as ${before.dtype}${formatShape(before.shape)} and leaves it as ${node.dtype}${formatShape(node.shape)}`,
+        `the carry${path.length === 0 ? "" : ` ${path.join(".")}`} enters the body as ${before.dtype}${formatShape(before.shape)} and leaves it as ${node.dtype}${formatShape(node.shape)}`,
       );
     }
     return node;
