@@ -17,8 +17,13 @@ export interface ScanOptions {
 export type ScanTree =
   NodeTree | number | readonly ScanTree[] | { readonly [key: string]: ScanTree };
 
+/** A tree's type with every node or number a node (what the body gets and what scan returns). */
+export type AsNodes<T> = T extends number | Node
+  ? Node
+  : { readonly [K in keyof T]: AsNodes<T[K]> };
+
 /** The body: from the carry and this step's slices, the new carry and this step's outputs. */
-export type ScanBody<C, X, Y> = (carry: C, x: X) => readonly [C, Y];
+export type ScanBody<C, X, Y> = (carry: AsNodes<C>, x: AsNodes<X>) => readonly [AsNodes<C>, Y];
 
 const leaf = (value: unknown) => isNodeLeaf(value);
 
@@ -29,7 +34,7 @@ export function buildScan<C, X, Y>(
   init: C,
   xs: X | undefined,
   options: ScanOptions = {},
-): [C, Y] {
+): [AsNodes<C>, AsNodes<Y>] {
   if (typeof fn !== "function")
     g.fail("scan", `expects (body, init, xs, options) with a function body`);
   const carries = leavesOf(init, leaf).map(
@@ -61,7 +66,7 @@ export function buildScan<C, X, Y>(
     const carry = rebuildTree(init, nodes.slice(0, carries.length));
     const x =
       xs === undefined || xs === null ? undefined : rebuildTree(xs, nodes.slice(carries.length));
-    const returned = fn(carry as C, x as X) as unknown;
+    const returned = fn(carry as AsNodes<C>, x as AsNodes<X>) as unknown;
     if (!Array.isArray(returned) || returned.length !== 2) {
       g.fail("scan", `the body must return [newCarry, outputs], got ${describeValue(returned)}`);
     }
@@ -94,23 +99,31 @@ export function buildScan<C, X, Y>(
     [...carries.map(([, n]) => n), ...sequences.map(([, n]) => n), ...captured],
     attrs,
   );
-  const parts = scanParts(g, node, attrs);
+  // the tape stays unread here: only reverse mode reads it
+  const layout = scanLayout(attrs);
+  const part = (placed: ScanPart) => scanPart(g, node, placed);
   return [
-    rebuildTree(init, parts.finals) as C,
-    (outputs === undefined ? undefined : rebuildTree(outputs, parts.stacked)) as Y,
+    rebuildTree(init, layout.finals.map(part)) as AsNodes<C>,
+    (outputs === undefined
+      ? undefined
+      : rebuildTree(outputs, layout.stacked.map(part))) as AsNodes<Y>,
   ];
 }
 
 /** The parts of a scan's flat value as nodes: final carries, stacked outputs, and the tape. */
 export function scanParts(g: Ops, node: Node, attrs: ScanAttrs) {
   const layout = scanLayout(attrs);
-  const part = ({ offset, shape }: ScanPart) =>
-    g.reshape(g.slice(node, [offset], [offset + sizeOfShape(shape)]), shape);
+  const part = (placed: ScanPart) => scanPart(g, node, placed);
   return {
     finals: layout.finals.map(part),
     stacked: layout.stacked.map(part),
     tape: layout.tape.map(part),
   };
+}
+
+/** One part of a scan's flat value (or of its adjoint): a slice, reshaped. */
+export function scanPart(g: Ops, node: Node, { offset, shape }: ScanPart): Node {
+  return g.reshape(g.slice(node, [offset], [offset + sizeOfShape(shape)]), shape);
 }
 
 function sizeOfShape(shape: Shape): number {
@@ -151,15 +164,17 @@ function checkedCarry(
   carries: readonly (readonly [readonly string[], Node])[],
   returned: unknown,
 ): Node[] {
-  const leaves = leavesOf(returned, leaf);
-  const paths = (list: readonly (readonly [readonly string[], unknown])[]) =>
-    list.map(([path]) => path.join(".")).join(", ");
-  if (paths(leaves) !== paths(carries)) {
+  // matched by path, so a record may list its members in any order
+  const byPath = new Map(leavesOf(returned, leaf).map(([path, value]) => [path.join("."), value]));
+  const names = (paths: readonly string[]) => [...paths].sort().join(", ");
+  const wanted = carries.map(([path]) => path.join("."));
+  if (names([...byPath.keys()]) !== names(wanted)) {
     g.fail(
       "scan",
-      `the body returns a carry of structure {${paths(leaves)}}; the initial carry is {${paths(carries)}}`,
+      `the body returns a carry of structure {${names([...byPath.keys()])}}; the initial carry is {${names(wanted)}}`,
     );
   }
+  const leaves = carries.map(([path]) => [path, byPath.get(path.join("."))] as const);
   return leaves.map(([path, value], k) => {
     const node = asNode(g, value, "new carry", path);
     const [, before] = carries[k];

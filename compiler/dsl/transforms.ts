@@ -15,7 +15,7 @@ import {
   type NodeTree,
 } from "../ir/tree.ts";
 import type { CustomRule } from "../ops/custom.ts";
-import { buildScan, type ScanBody, type ScanOptions } from "./loops.ts";
+import { buildScan, type AsNodes, type ScanBody, type ScanOptions } from "./loops.ts";
 import { Ops, type BuildRule } from "./ops.ts";
 
 export type JacobianMode = "forward" | "reverse";
@@ -144,7 +144,12 @@ export class TransformBuilder extends Ops {
    * [final carry, the y of every step stacked on a new leading axis]. Carries and outputs are
    * nodes or nested records and lists of them; nodes from outside may be used in the body.
    */
-  scan<C, X, Y>(body: ScanBody<C, X, Y>, init: C, xs?: X, options?: ScanOptions): [C, Y] {
+  scan<C, X, Y>(
+    body: ScanBody<C, X, Y>,
+    init: C,
+    xs?: X,
+    options?: ScanOptions,
+  ): [AsNodes<C>, AsNodes<Y>] {
     return buildScan(this, body, init, xs, options);
   }
 

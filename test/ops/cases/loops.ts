@@ -42,5 +42,53 @@ export const loopCases = {
         return [p];
       },
     },
+    {
+      label: "a record carry over a trip count, no sequences",
+      leaves: [tensor("x0", [2]), tensor("k", [2], [0.5, 1])],
+      build: (g, [x0, k]) => {
+        const [last] = g.scan(
+          (s) => [{ x: g.add(g.mul(s.x, k), g.mul(0.1, g.sin(s.v))), v: g.cos(s.x) }, []] as const,
+          { x: x0, v: k },
+          undefined,
+          { length: 3 },
+        );
+        return g.add(last.x, last.v);
+      },
+      shape: [2],
+      expected: ([x0, k]) => {
+        let [x, v] = [[...x0], [...k]];
+        for (let t = 0; t < 3; t++) {
+          [x, v] = [x.map((xi, i) => xi * k[i] + 0.1 * Math.sin(v[i])), x.map(Math.cos)];
+        }
+        return x.map((xi, i) => xi + v[i]);
+      },
+    },
+    {
+      label: "a scan in a scan: row sums of sin(row · a) accumulated",
+      leaves: [tensor("m", [2, 3]), tensor("a", [], [0.5, 1.5])],
+      build: (g, [m, a]) =>
+        g.scan(
+          (acc: Node, row: Node) => {
+            const [inner] = g.scan(
+              (r: Node, x: Node) => [g.add(r, g.sin(g.mul(x, a))), []] as const,
+              acc,
+              row,
+            );
+            return [inner, inner] as const;
+          },
+          g.constant(0),
+          m,
+        )[1],
+      shape: [2],
+      expected: ([m, a]) => {
+        let acc = 0;
+        const out: number[] = [];
+        for (let t = 0; t < 2; t++) {
+          for (let j = 0; j < 3; j++) acc += Math.sin(m[3 * t + j] * a[0]);
+          out.push(acc);
+        }
+        return out;
+      },
+    },
   ],
 } satisfies OpTable;
