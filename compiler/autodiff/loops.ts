@@ -47,8 +47,11 @@ export function scanVjp(g: Ops, y: Scan, y_bar: Node, vjp: Vjp): (Node | null)[]
   const float = (node: Node) => node.dtype === g.graph.dtype;
   const realSeqs = sequences.filter(float);
   const realCaps = captured.filter(float);
-  const value = scanParts(g, y, attrs);
+  // the saved carries: this loop's tape, or a twin's that keeps one (a loop the optimizer trimmed)
+  const taped = attrs.tape ? y : g.scanNode(y.inputs, { ...attrs, tape: true });
+  const value = scanParts(g, taped, { ...attrs, tape: true });
   const bar = scanParts(g, y_bar, attrs);
+  const tapeBars = bar.tape.length;
   const nc = inits.length;
   const ny = bar.stacked.length;
   const args = [
@@ -68,7 +71,7 @@ export function scanVjp(g: Ops, y: Scan, y_bar: Node, vjp: Vjp): (Node | null)[]
       take(nc),
       take(sequences.length),
       take(ny),
-      take(nc),
+      take(tapeBars),
     ];
     const caps = captured.map((node) => g.local(node));
     const step = inlineRegion(g.graph, attrs.body, [...carry, ...xs, ...caps]);
@@ -78,7 +81,8 @@ export function scanVjp(g: Ops, y: Scan, y_bar: Node, vjp: Vjp): (Node | null)[]
     const xGrads = grads.slice(nc, nc + realSeqs.length);
     const capGrads = grads.slice(nc + realSeqs.length);
     return [
-      ...carryGrads.map((grad, k) => g.add(grad, tapeBar[k])),
+      // a carry read from the tape gets that adjoint too
+      ...carryGrads.map((grad, k) => (k < tapeBars ? g.add(grad, tapeBar[k]) : grad)),
       ...capturedBar.map((sum, j) => g.add(sum, capGrads[j])),
       ...xGrads,
     ];
@@ -86,9 +90,10 @@ export function scanVjp(g: Ops, y: Scan, y_bar: Node, vjp: Vjp): (Node | null)[]
   const backward: ScanAttrs = {
     body: region,
     carries: nc + realCaps.length,
-    sequences: nc + sequences.length + ny + nc,
+    sequences: nc + sequences.length + ny + tapeBars,
     length: attrs.length,
     reverse: !attrs.reverse,
+    tape: true,
   };
   const zeros = realCaps.map((node) => g.constant(0, node.shape));
   const swept = g.scanNode(
@@ -155,6 +160,7 @@ export function scanJvp(g: Ops, y: Scan, dots: readonly (Node | null)[], jvp: Jv
     sequences: sequences.length + moving.length,
     length: attrs.length,
     reverse: attrs.reverse,
+    tape: true,
   };
   const initDots = inits.map((init, k) => dots[k] ?? g.constant(0, init.shape));
   const seqDotNodes = seqDots.filter((dot): dot is Node => dot !== null);
@@ -164,8 +170,10 @@ export function scanJvp(g: Ops, y: Scan, dots: readonly (Node | null)[], jvp: Jv
   );
   const parts = scanParts(g, swept, forward);
   // the flat tangent in the primal's layout: final carries, stacked outputs, tape
-  const flat = [...parts.finals.slice(nc), ...parts.stacked.slice(ny), ...parts.tape.slice(nc)].map(
-    (part) => g.reshape(part, [-1]),
-  );
+  const flat = [
+    ...parts.finals.slice(nc),
+    ...parts.stacked.slice(ny),
+    ...(attrs.tape ? parts.tape.slice(nc) : []),
+  ].map((part) => g.reshape(part, [-1]));
   return g.concat(flat, 0);
 }

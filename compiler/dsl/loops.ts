@@ -93,6 +93,7 @@ export function buildScan<C, X, Y>(
     sequences: sequences.length,
     length,
     reverse: options.reverse === true,
+    tape: true,
   };
   if (scanLayout(attrs).size === 0) g.fail("scan", `the loop has no carry and no outputs`);
   const node = g.scanNode(

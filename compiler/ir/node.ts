@@ -37,8 +37,9 @@ export interface Region {
 /**
  * A scan: inputs [initial carries, sequences [length, ...], captured values]; the body's args are
  * [carries, the step's slices, captured]; its results [new carries, per-step outputs]. The value
- * is one flat vector: the final carries, the per-step outputs stacked [length, ...], then the
- * carries at the start of every step stacked [length, ...] (the tape reverse mode reads).
+ * is one flat vector: the final carries, the per-step outputs stacked [length, ...], then, with
+ * `tape`, the carries at the start of every step stacked [length, ...] (what reverse mode reads;
+ * loops are built with it and the optimizer drops it where nothing reads it).
  */
 export interface ScanAttrs {
   readonly body: Region;
@@ -46,6 +47,7 @@ export interface ScanAttrs {
   readonly sequences: number;
   readonly length: number;
   readonly reverse: boolean;
+  readonly tape: boolean;
 }
 
 /** Reduction over `axes` (sorted, non-negative); `keepDims` keeps them as size-1 dimensions. */

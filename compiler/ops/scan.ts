@@ -33,7 +33,7 @@ export function scanLayout(attrs: ScanAttrs): ScanLayout {
   const carryShapes = body.results.slice(0, carries).map((result) => result.shape);
   const finals = carryShapes.map(part);
   const stacked = body.results.slice(carries).map((result) => part([length, ...result.shape]));
-  const tape = carryShapes.map((shape) => part([length, ...shape]));
+  const tape = attrs.tape ? carryShapes.map((shape) => part([length, ...shape])) : [];
   return { finals, stacked, tape, size: offset };
 }
 
@@ -91,7 +91,7 @@ function scanEval(
         leaves[names[k]] = input.data.subarray(t * size, (t + 1) * size);
       } else leaves[names[k]] = input.data;
     });
-    carry.forEach((value, k) => out.set(value, layout.tape[k].offset + t * value.length));
+    layout.tape.forEach((part, k) => out.set(carry[k], part.offset + t * carry[k].length));
     const results = interpret(body.results, leaves);
     carry = results.slice(0, carries);
     results.slice(carries).forEach((value, j) => {

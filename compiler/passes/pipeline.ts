@@ -2,7 +2,7 @@
 import type { Program } from "../ir/program.ts";
 import { verify } from "../ir/verify.ts";
 import { reachable } from "../ir/text.ts";
-import { loopBodyRule } from "./loops.ts";
+import { loopBodyRule, trimTapes } from "./loops.ts";
 import { entryRoots, rebuild } from "./rebuild.ts";
 import { algebraicRules, beforeFoldingRules } from "./rules.ts";
 import { foldRule, simplify, type SimplifyResult } from "./simplify.ts";
@@ -58,7 +58,7 @@ export function optimize(input: Program, options: OptimizeOptions = {}): Optimiz
   stats.push({ pass: "stabilize", nodes: program.graph.nodes.length, program });
   for (let round = 0; round < maxRounds; round++) {
     const result = simplify(program, simplifyRules);
-    const pruned = check(prune(check(result.program)));
+    const pruned = check(trimTapes(check(prune(check(result.program)))));
     count(result);
     stats.push({
       pass: "simplify",

@@ -28,7 +28,7 @@ describe("a scan's text form", () => {
         '%0: f64[4] = input "xs"',
         '%1: f64[] = input "w"',
         "%2: f64[] = const 0",
-        "%3: f64[9] = scan %2 %0 %1 {carries=1, sequences=1, length=4, reverse=false}",
+        "%3: f64[9] = scan %2 %0 %1 {carries=1, sequences=1, length=4, reverse=false, tape=true}",
         "  args %0 %1 %2",
         '  %0: f64[] = input "carry0"',
         '  %1: f64[] = input "x0"',
@@ -62,5 +62,26 @@ describe("a scan's text form", () => {
       }),
     };
     expect(() => verify(broken)).toThrow(/input %0 is not|shape rule fails|sequence 1/);
+  });
+});
+
+describe("the tape", () => {
+  const tapes = (built: typeof cumulative) =>
+    optimize(built)
+      .program.graph.nodes.filter((node) => node.op === "scan")
+      .map((node) => node.op === "scan" && node.attrs.tape);
+
+  it("is dropped where nothing reads it: a value alone stores no carries", () => {
+    expect(tapes(cumulative)).toEqual([false]);
+  });
+
+  it("is kept for the forward loop that a gradient reads, not for the reverse sweep", () => {
+    const withGradient = program("cumsum_grad", (g) => {
+      const xs = g.input("xs", [4]);
+      const w = g.input("w");
+      const [total] = g.scan((acc: Node, x: Node) => [g.add(acc, g.sin(g.mul(x, w))), []], 0, xs);
+      g.entry("run", { fetch: { total, dw: g.grad(total, w) } });
+    });
+    expect(tapes(withGradient).sort()).toEqual([false, true]);
   });
 });
