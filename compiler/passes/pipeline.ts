@@ -2,6 +2,7 @@
 import type { Program } from "../ir/program.ts";
 import { verify } from "../ir/verify.ts";
 import { reachable } from "../ir/text.ts";
+import { constantLoopInputs, loopInvariants } from "./invariants.ts";
 import { loopBodyRule, trimTapes } from "./loops.ts";
 import { entryRoots, rebuild } from "./rebuild.ts";
 import { algebraicRules, beforeFoldingRules } from "./rules.ts";
@@ -16,6 +17,8 @@ export const simplifyRules = [
   ...beforeFoldingRules,
   foldRule,
   ...algebraicRules,
+  constantLoopInputs,
+  loopInvariants,
   loopBodyRule((body) => optimize(body).program),
 ];
 

@@ -75,11 +75,22 @@ describe("the tape", () => {
     expect(tapes(cumulative)).toEqual([false]);
   });
 
+  it("is dropped when the gradient does not depend on the carries (a running sum)", () => {
+    const summed = program("sum_grad", (g) => {
+      const xs = g.input("xs", [4]);
+      const w = g.input("w");
+      const [total] = g.scan((acc: Node, x: Node) => [g.add(acc, g.sin(g.mul(x, w))), []], 0, xs);
+      g.entry("run", { fetch: { total, dw: g.grad(total, w) } });
+    });
+    expect(tapes(summed)).toEqual([false, false]);
+  });
+
   it("is kept for the forward loop that a gradient reads, not for the reverse sweep", () => {
     const withGradient = program("cumsum_grad", (g) => {
       const xs = g.input("xs", [4]);
       const w = g.input("w");
-      const [total] = g.scan((acc: Node, x: Node) => [g.add(acc, g.sin(g.mul(x, w))), []], 0, xs);
+      // the carry's value reaches the gradient (∂acc′/∂w = acc·x·cos(x·w)), so the sweep reads the tape
+      const [total] = g.scan((acc: Node, x: Node) => [g.mul(acc, g.sin(g.mul(x, w))), []], 1, xs);
       g.entry("run", { fetch: { total, dw: g.grad(total, w) } });
     });
     expect(tapes(withGradient).sort()).toEqual([false, true]);
