@@ -60,6 +60,11 @@ export class Ops implements OpBuilder {
   /** Bodies being built, innermost last: nodes go into the innermost one's graph. */
   private readonly frames: RegionFrame[] = [];
 
+  /** Whether a loop body is being built (its nodes go into the body's graph). */
+  get insideRegion(): boolean {
+    return this.frames.length > 0;
+  }
+
   /** The graph new nodes go into: the program's, or the body being built. */
   get graph(): Graph {
     return this.frames.at(-1)?.graph ?? this.root;

@@ -106,4 +106,14 @@ describe("scan errors", () => {
       "empty",
     );
   });
+
+  it("an input declared inside a body", () => {
+    expectError(
+      (g) => {
+        g.scan((c: Node) => [g.add(c, g.input("late")), []], 0, undefined, { length: 2 }); // @inside
+      },
+      ['input "late": declare inputs and params outside loop bodies'],
+      "inside",
+    );
+  });
 });
