@@ -6,6 +6,7 @@ import { sameShape } from "../ir/shape.ts";
 import { AdjointError } from "../errors.ts";
 import { notDifferentiable } from "../ops/def.ts";
 import { ops } from "../ops/registry.ts";
+import { condVjp } from "./cond.ts";
 import { scanVjp } from "./loops.ts";
 
 /**
@@ -40,10 +41,12 @@ export function vjp(
     const rule = ops[y.op].vjp as (ctx: object) => readonly (Node | null | object)[];
     // partial adjoints are unnamed temporaries; only the summed adjoint carries the name
     const input_bars = g.within({ ...origin, label: undefined }, () =>
-      // a loop's adjoint is a loop over the vjp of its body: built by this transform itself
+      // a loop's adjoint is a loop over the vjp of its body, a cond's a cond: built by this transform
       y.op === "scan"
         ? scanVjp(g, y, y_bar, vjp)
-        : rule({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar }),
+        : y.op === "cond"
+          ? condVjp(g, y, y_bar, vjp)
+          : rule({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar }),
     );
     y.inputs.forEach((input, k) => {
       const input_bar = input_bars[k];

@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Node, NodeOf } from "../ir/node.ts";
 import type { RegionPlans } from "../lower/regions.ts";
-import { scanLines } from "./region.ts";
+import { condLines, scanLines, type BodyLines } from "./region.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
 import type { Emit, FusedRead, KernelIO } from "../ops/def.ts";
@@ -45,7 +45,7 @@ export function entryGroups(
   for (const node of lowered.schedule) {
     const elsewhere = plan.fusedInto.has(node.id) || plan.viewed.has(node.id);
     if (elsewhere || written.has(node.id) || plan.aliased.has(node.id)) continue;
-    if (node.op === "scan") {
+    if (node.op === "scan" || node.op === "cond") {
       groups.push(loopGroup(plan, refs, node, regions));
       continue;
     }
@@ -62,18 +62,22 @@ export function entryGroups(
 
 const noRegions: RegionPlans = { byNode: new Map(), length: 0 };
 
-/** A scan: one `for` loop around its body's code (see codegen/region.ts). */
+/** A scan (one `for` loop) or a cond (an `if`) around its bodies' code (see codegen/region.ts). */
 function loopGroup(
   plan: Plan,
   refs: References,
-  node: NodeOf<"scan">,
+  node: NodeOf<"scan"> | NodeOf<"cond">,
   regions: RegionPlans,
 ): CodeGroup {
-  const region = regions.byNode.get(node.id);
-  if (region === undefined) throw new Error(`codegen: %${node.id} (scan) has no planned body`);
-  const lines = scanLines(plan, refs, node, region, (body, lowered, inner) =>
-    entryGroups(body, lowered, inner).flatMap((group) => group.lines),
-  );
+  const planned = regions.byNode.get(node.id);
+  if (planned === undefined)
+    throw new Error(`codegen: %${node.id} (${node.op}) has no planned body`);
+  const bodyLines: BodyLines = (body, lowered, inner) =>
+    entryGroups(body, lowered, inner).flatMap((group) => group.lines);
+  const lines =
+    node.op === "scan"
+      ? scanLines(plan, refs, node, planned[0], bodyLines)
+      : condLines(plan, refs, node, planned, bodyLines);
   return {
     lines: [comment(plan, node), ...lines],
     defines: [],

@@ -1,7 +1,7 @@
 // A scan as one `for` loop: the inputs copied into the body's args, then per step the step's
 // slices copied in, the carries recorded on the tape, the body's own code (lowered like an entry
 // by its own plan), and its results copied out. Nothing is allocated: every buffer is planned.
-import type { Node, NodeOf } from "../ir/node.ts";
+import type { Node, NodeOf, Region } from "../ir/node.ts";
 import { sizeOf } from "../ir/shape.ts";
 import { isScalarNode, isSplatConst, type LoweredEntry, type Plan } from "../lower/plan.ts";
 import type { RegionPlan, RegionPlans } from "../lower/regions.ts";
@@ -134,4 +134,57 @@ export function regionDeclarations(regions: readonly RegionPlan[]): string[] {
     });
     return [...declared, ...fills];
   });
+}
+
+/** A cond as `if (predicate) { ... } else { ... }`: each branch copies its captured values in, runs
+ * its body's code and writes its results into the cond's view. */
+export function condLines(
+  plan: Plan,
+  refs: References,
+  node: NodeOf<"cond">,
+  [yes, no]: readonly RegionPlan[],
+  bodyLines: BodyLines,
+): string[] {
+  const { whenTrue, whenFalse, split } = node.attrs;
+  const out = refs.view(node);
+  const branch = (region: RegionPlan, body: Region, inputs: readonly Node[]): string[] => {
+    const [lowered] = region.plan.entries;
+    const lines = inputs.flatMap((input, k) =>
+      copyWhole(refs, region.plan.views.get(body.args[k].id)!.name, input),
+    );
+    for (const leaf of lowered.scalarLeaves)
+      lines.push(
+        `const ${region.plan.names.get(leaf.id)!} = ${region.plan.views.get(leaf.id)!.name}[0];`,
+      );
+    lines.push(...bodyLines(region.plan, lowered, region.inner));
+    let offset = 0;
+    lowered.outputs.forEach((output) => {
+      const size = sizeOf(output.node.shape);
+      const at = offset;
+      lines.push(
+        ...copy(
+          size,
+          (i) => `${out}[${plus(at, i)}]`,
+          (i) => `${output.view.name}[${i}]`,
+        ),
+      );
+      offset += size;
+    });
+    return lines;
+  };
+  return [
+    `if (${refs.scalar(node.inputs[0])}) {`,
+    ...branch(yes, whenTrue, node.inputs.slice(1, 1 + split)),
+    "} else {",
+    ...branch(no, whenFalse, node.inputs.slice(1 + split)),
+    "}",
+  ];
+}
+
+/** An arg's view filled with an outer value: a local, a literal, or another view. */
+function copyWhole(refs: References, view: string, input: Node): string[] {
+  if (isScalarNode(input)) return [`${view}[0] = ${refs.scalar(input)};`];
+  if (isSplatConst(input) && !refs.hasView(input))
+    return [`${view}.fill(${literal(input.attrs.values[0])});`];
+  return [`${view}.set(${refs.view(input)});`];
 }

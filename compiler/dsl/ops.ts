@@ -1,7 +1,16 @@
 // The op-building surface shared by the DSL and by derivative rules: g.add(x, y), g.exp(x), ...
 import { AdjointError } from "../errors.ts";
 import { Graph, type Origin } from "../ir/graph.ts";
-import type { AttrsOf, DType, Node, NodeOf, OpName, Region, ScanAttrs } from "../ir/node.ts";
+import type {
+  AttrsOf,
+  CondAttrs,
+  DType,
+  Node,
+  NodeOf,
+  OpName,
+  Region,
+  ScanAttrs,
+} from "../ir/node.ts";
 import { makeRegion } from "../ir/region.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import type { Axes, MatmulOptions, OpBuilder, Operand } from "../ops/builder.ts";
@@ -118,6 +127,11 @@ export class Ops implements OpBuilder {
     } finally {
       this.frames.pop();
     }
+  }
+
+  /** A cond node over two regions built by `region` (see CondAttrs for its inputs and value). */
+  condNode(inputs: readonly Node[], attrs: CondAttrs): Node {
+    return this.node("cond", inputs, attrs);
   }
 
   /** `value` as a node of the graph being built: an outer value is captured into the body. */

@@ -15,6 +15,7 @@ import {
   type NodeTree,
 } from "../ir/tree.ts";
 import type { CustomRule } from "../ops/custom.ts";
+import { buildCond } from "./cond.ts";
 import { buildScan, type AsNodes, type ScanBody, type ScanOptions } from "./loops.ts";
 import { Ops, type BuildRule } from "./ops.ts";
 
@@ -151,6 +152,15 @@ export class TransformBuilder extends Ops {
     options?: ScanOptions,
   ): [AsNodes<C>, AsNodes<Y>] {
     return buildScan(this, body, init, xs, options);
+  }
+
+  /**
+   * `whenTrue()` where the bool scalar `predicate` holds, else `whenFalse()`: only the taken branch
+   * runs, in the value and in every derivative (the other branch's gradient is an exact zero).
+   * Both return the same nesting of nodes of the same shapes; outer nodes may be used in them.
+   */
+  cond<T, F>(predicate: Node, whenTrue: () => T, whenFalse: () => F): AsNodes<T> {
+    return buildCond(this, predicate, whenTrue, whenFalse as unknown as () => T);
   }
 
   /** Fails unless `y` is a scalar node of this program. */

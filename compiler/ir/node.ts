@@ -35,6 +35,17 @@ export interface Region {
 }
 
 /**
+ * A cond: inputs [predicate (a bool scalar), captured by whenTrue..., captured by whenFalse...];
+ * each branch's args are its captured values (`split` of them for whenTrue). Only the taken branch
+ * runs. The value is the taken branch's results, one flat vector (both return the same shapes).
+ */
+export interface CondAttrs {
+  readonly whenTrue: Region;
+  readonly whenFalse: Region;
+  readonly split: number;
+}
+
+/**
  * A scan: inputs [initial carries, sequences [length, ...], captured values]; the body's args are
  * [carries, the step's slices, captured]; its results [new carries, per-step outputs]. The value
  * is one flat vector: the final carries, the per-step outputs stacked [length, ...], then, with
@@ -142,6 +153,7 @@ export interface AttrsOf {
   custom: { readonly rule: number };
   // control flow
   scan: ScanAttrs;
+  cond: CondAttrs;
 }
 
 export type OpName = keyof AttrsOf;

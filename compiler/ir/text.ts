@@ -8,10 +8,20 @@ export function nodeText(node: Node): string {
   const args = node.inputs.map((input) => `%${input.id}`);
   const head = `%${node.id}: ${node.dtype}${formatShape(node.shape)} = ${node.op}`;
   const line = [head, ...args, attrsText(node)].filter((part) => part !== "").join(" ");
-  if (node.op !== "scan") return line;
-  // a body is printed under its loop, indented, in its own numbering
-  const body = regionText(node.attrs.body.args, node.attrs.body.results).split("\n");
-  return [line, ...body.map((text) => `  ${text}`)].join("\n");
+  // a body is printed under its node, indented, in its own numbering
+  const bodies =
+    node.op === "scan"
+      ? [["", node.attrs.body] as const]
+      : node.op === "cond"
+        ? [["true:", node.attrs.whenTrue] as const, ["false:", node.attrs.whenFalse] as const]
+        : [];
+  const indented = bodies.flatMap(([title, region]) => [
+    ...(title === "" ? [] : [`  ${title}`]),
+    ...regionText(region.args, region.results)
+      .split("\n")
+      .map((text) => `${title === "" ? "  " : "    "}${text}`),
+  ]);
+  return [line, ...indented].join("\n");
 }
 
 /** A body's text: its args, every node its results reach (in id order), then its results. */
@@ -53,7 +63,10 @@ function attrsText(node: Node): string {
       // a shape attribute that is the node's own shape says nothing new; a body prints below
       const entries = Object.entries(node.attrs).filter(
         ([key, value]) =>
-          key !== "body" && (key !== "shape" || String(value) !== String(node.shape)),
+          key !== "body" &&
+          key !== "whenTrue" &&
+          key !== "whenFalse" &&
+          (key !== "shape" || String(value) !== String(node.shape)),
       );
       if (entries.length === 0) return "";
       return `{${entries.map(([key, value]) => `${key}=${valueText(value)}`).join(", ")}}`;

@@ -37,6 +37,19 @@ export function verify(program: Program): void {
       });
       verify(regionProgram(node.attrs.body));
     }
+    if (node.op === "cond") {
+      const { whenTrue, whenFalse, split } = node.attrs;
+      [...whenTrue.args, ...whenFalse.args].forEach((arg, k) => {
+        if (arg.dtype !== node.inputs[k + 1].dtype)
+          throw problem(
+            `branch arg ${k + 1} is ${arg.dtype}, its input ${node.inputs[k + 1].dtype}`,
+          );
+      });
+      if (whenTrue.args.length !== split)
+        throw problem(`split ${split} for ${whenTrue.args.length} args`);
+      verify(regionProgram(whenTrue));
+      verify(regionProgram(whenFalse));
+    }
     if (
       node.op === "const" &&
       node.attrs.values.length !== 1 &&

@@ -9,17 +9,34 @@ import { entryRoots, rebuild } from "./rebuild.ts";
 import { rule, type Rule } from "./rules.ts";
 
 /** Bodies that came out of the optimizer: optimizing them again changes nothing. */
-const optimized = new WeakSet<Region>();
+const done = new WeakSet<Region>();
 
 /** A rule that optimizes every loop's body by `optimize` (the pipeline, handed in). */
 export function loopBodyRule(optimize: (program: Program) => Program): Rule {
+  const optimized = (region: Region): Region => {
+    if (done.has(region)) return region;
+    const body = programRegion(optimize(regionProgram(region)));
+    done.add(body);
+    done.add(region);
+    // an unchanged body keeps its region, so the node stays the same node
+    return body.key === region.key ? region : body;
+  };
   return rule("optimize loop bodies", (node: Node, g) => {
-    if (node.op !== "scan" || optimized.has(node.attrs.body)) return undefined;
-    const body = programRegion(optimize(regionProgram(node.attrs.body)));
-    optimized.add(body);
-    optimized.add(node.attrs.body);
-    if (body.key === node.attrs.body.key) return undefined;
-    return g.scanNode(node.inputs, { ...node.attrs, body });
+    if (node.op === "scan") {
+      const body = optimized(node.attrs.body);
+      return body === node.attrs.body
+        ? undefined
+        : g.scanNode(node.inputs, { ...node.attrs, body });
+    }
+    if (node.op === "cond") {
+      const [whenTrue, whenFalse] = [
+        optimized(node.attrs.whenTrue),
+        optimized(node.attrs.whenFalse),
+      ];
+      const same = whenTrue === node.attrs.whenTrue && whenFalse === node.attrs.whenFalse;
+      return same ? undefined : g.condNode(node.inputs, { ...node.attrs, whenTrue, whenFalse });
+    }
+    return undefined;
   });
 }
 

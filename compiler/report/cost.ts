@@ -93,6 +93,8 @@ export const opCosts = {
   custom: free,
   // every step runs the body once
   scan: (node) => node.attrs.length * bodyFlops(node.attrs.body),
+  // one branch runs: the dearer one bounds it
+  cond: (node) => Math.max(bodyFlops(node.attrs.whenTrue), bodyFlops(node.attrs.whenFalse)),
 } satisfies { [K in OpName]: Cost<K> };
 
 export function flopsOf(node: Node): number {

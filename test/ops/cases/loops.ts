@@ -91,4 +91,30 @@ export const loopCases = {
       },
     },
   ],
+  cond: [
+    {
+      label: "the true branch taken: x·exp(y) where sum(x) > 0, log of a negative untaken",
+      leaves: [tensor("x", [3], [0.5, 1.5]), tensor("y", [], [-1, 1])],
+      build: (g, [x, y]) =>
+        g.cond(
+          g.gt(g.sum(x), 0),
+          () => g.mul(x, g.exp(y)),
+          () => g.log(x),
+        ),
+      shape: [3],
+      expected: ([x, y]) => [...x].map((xi) => xi * Math.exp(y[0])),
+    },
+    {
+      label: "the false branch taken: sin(x)·y where sum(x) ≤ 0, sqrt of a negative untaken",
+      leaves: [tensor("x", [3], [-1.5, -0.5]), tensor("y", [], [-1, 1])],
+      build: (g, [x, y]) =>
+        g.cond(
+          g.gt(g.sum(x), 0),
+          () => g.sqrt(x),
+          () => g.mul(g.sin(x), y),
+        ),
+      shape: [3],
+      expected: ([x, y]) => [...x].map((xi) => Math.sin(xi) * y[0]),
+    },
+  ],
 } satisfies OpTable;
