@@ -16,6 +16,7 @@ import {
 } from "../ir/tree.ts";
 import type { CustomRule } from "../ops/custom.ts";
 import { buildCond } from "./cond.ts";
+import { buildWhile, type WhileOptions } from "./while.ts";
 import { buildScan, type AsNodes, type ScanBody, type ScanOptions } from "./loops.ts";
 import { Ops, type BuildRule } from "./ops.ts";
 
@@ -161,6 +162,20 @@ export class TransformBuilder extends Ops {
    */
   cond<T, F>(predicate: Node, whenTrue: () => T, whenFalse: () => F): AsNodes<T> {
     return buildCond(this, predicate, whenTrue, whenFalse as unknown as () => T);
+  }
+
+  /**
+   * `body` applied while `condition` holds, at most `maxIterations` times: returns the carry and
+   * the number of steps taken (a constant to derivatives). Differentiable in both modes; the tape
+   * holds maxIterations carries, planned at compile time. Reaching the bound stops the loop.
+   */
+  whileLoop<C>(
+    condition: (carry: AsNodes<C>) => Node,
+    body: (carry: AsNodes<C>) => C,
+    init: C,
+    options: WhileOptions,
+  ): { value: AsNodes<C>; iterations: Node } {
+    return buildWhile(this, condition, body, init, options);
   }
 
   /** Fails unless `y` is a scalar node of this program. */
