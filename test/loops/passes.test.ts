@@ -5,7 +5,7 @@ import type { Node } from "adjoint";
 import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Program } from "../../compiler/ir/program.ts";
 import { optimize } from "../../compiler/passes/pipeline.ts";
-import { program } from "../../compiler/program.ts";
+import { program, transformBuilder } from "../../compiler/program.ts";
 
 const bodyOps = (built: Program) =>
   built.graph.nodes.flatMap((node) =>
@@ -65,5 +65,32 @@ describe("loop passes", () => {
     });
     const [total] = fetched(optimized, { w });
     total.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 14));
+  });
+});
+
+describe("a trimmed loop", () => {
+  it("is differentiated again from a twin that keeps its tape (a graph extended after optimizing)", () => {
+    const built = program("trimmed", (g) => {
+      const xs = g.input("xs", [3]);
+      const w = g.input("w");
+      const [total] = g.scan((acc: Node, x: Node) => [g.mul(acc, g.sin(g.mul(x, w))), []], 1, xs);
+      g.entry("run", { fetch: { total } });
+    });
+    const optimized = optimize(built).program;
+    const scan = optimized.graph.nodes.find((node) => node.op === "scan");
+    expect(scan?.op === "scan" && scan.attrs.tape).toBe(false);
+    const total = optimized.entries[0].fetch[0][1];
+    const w = optimized.leaves.find((leaf) => leaf.attrs.name === "w")!;
+    const [dw] = transformBuilder(optimized.graph).grad(total, [w]);
+    const xs = [0.5, -1, 2];
+    const [value] = interpret([dw], { xs, w: [0.3] });
+    // d/dw Π sin(x·w) = Σₜ xₜ·cos(xₜw)·Π_{s≠t} sin(x_s·w)
+    const s = xs.map((x) => Math.sin(x * 0.3));
+    const expected = xs.reduce(
+      (sum, x, t) =>
+        sum + x * Math.cos(x * 0.3) * s.filter((_, k) => k !== t).reduce((p, v) => p * v, 1),
+      0,
+    );
+    expect(value[0]).toBeCloseTo(expected, 14);
   });
 });
