@@ -59,5 +59,6 @@ export default program("lstm", (g) => {
   );
   const loss = g.mean(losses);
   g.entry("objective", { fetch: { loss } });
-  g.entry("gradient", { fetch: { loss, grads: g.grad(loss, { W1, b1, W2, b2, Wo, bo }) } });
+  const [W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar] = g.grad(loss, [W1, b1, W2, b2, Wo, bo]);
+  g.entry("gradient", { fetch: { loss, W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar } });
 });

@@ -8,18 +8,20 @@ import { scanLayout } from "../ops/scan.ts";
 import { entryRoots, rebuild } from "./rebuild.ts";
 import { rule, type Rule } from "./rules.ts";
 
-/** Bodies that came out of the optimizer: optimizing them again changes nothing. */
-const done = new WeakSet<Region>();
+/** Each body's optimized form (a body the optimizer leaves as it is maps to itself). */
+const optimizedBodies = new WeakMap<Region, Region>();
 
 /** A rule that optimizes every loop's body by `optimize` (the pipeline, handed in). */
 export function loopBodyRule(optimize: (program: Program) => Program): Rule {
+  // memoized by region, so that every compile of a program optimizes its bodies the same way
   const optimized = (region: Region): Region => {
-    if (done.has(region)) return region;
+    const known = optimizedBodies.get(region);
+    if (known !== undefined) return known;
     const body = programRegion(optimize(regionProgram(region)));
-    done.add(body);
-    done.add(region);
-    // an unchanged body keeps its region, so the node stays the same node
-    return body.key === region.key ? region : body;
+    const result = body.key === region.key ? region : body;
+    optimizedBodies.set(region, result);
+    optimizedBodies.set(result, result);
+    return result;
   };
   return rule("optimize loop bodies", (node: Node, g) => {
     if (node.op === "scan") {

@@ -4,6 +4,7 @@ import { verify } from "../ir/verify.ts";
 import { reachable } from "../ir/text.ts";
 import { constantLoopInputs, loopInvariants } from "./invariants.ts";
 import { loopBodyRule, trimTapes } from "./loops.ts";
+import { sliceOfPad } from "./movement.ts";
 import { entryRoots, rebuild } from "./rebuild.ts";
 import { algebraicRules, beforeFoldingRules } from "./rules.ts";
 import { foldRule, simplify, type SimplifyResult } from "./simplify.ts";
@@ -17,6 +18,7 @@ export const simplifyRules = [
   ...beforeFoldingRules,
   foldRule,
   ...algebraicRules,
+  sliceOfPad,
   constantLoopInputs,
   loopInvariants,
   loopBodyRule((body) => optimize(body).program),

@@ -77,3 +77,14 @@ describe("a generated loop", () => {
     expect(values.f[0]).toBeCloseTo(f, 12);
   });
 });
+
+describe("compiling a program with loops", () => {
+  it("gives the same module every time, whatever was compiled before", async () => {
+    const built = iterated(4);
+    const first = await compile(built);
+    await compile(built, { fusion: false });
+    await compile(iterated(4));
+    const again = await compile(built);
+    expect(again.source).toBe(first.source);
+  });
+});

@@ -94,3 +94,26 @@ describe("a trimmed loop", () => {
     expect(value[0]).toBeCloseTo(expected, 14);
   });
 });
+
+describe("slices of padded values", () => {
+  it("are zeros in the padding and slices of the value inside it", () => {
+    const padded = program("padded", (g) => {
+      const x = g.input("x", [3]);
+      const p = g.pad(g.exp(x), [2], [4]);
+      g.entry("run", {
+        fetch: {
+          zeros: g.slice(p, [6], [9]),
+          inner: g.slice(p, [3], [5]),
+          across: g.slice(p, [1], [4]),
+        },
+      });
+    });
+    const optimized = optimize(padded, { verifyEachPass: true }).program;
+    const [zeros, inner, across] = optimized.entries[0].fetch.map(([, node]) => node);
+    expect(zeros.op).toBe("const");
+    expect(inner.op).toBe("slice");
+    expect(inner.inputs[0].op).toBe("exp");
+    expect(across.inputs[0].op).toBe("pad");
+    expect(fetched(optimized, { x: [0, 1, 2] })).toEqual(fetched(padded, { x: [0, 1, 2] }));
+  });
+});
