@@ -1,6 +1,6 @@
 // The op-building surface shared by the DSL and by derivative rules: g.add(x, y), g.exp(x), ...
 import { AdjointError } from "../errors.ts";
-import { Graph, type Origin } from "../ir/graph.ts";
+import type { Graph, Origin } from "../ir/graph.ts";
 import type {
   AttrsOf,
   CondAttrs,
@@ -11,11 +11,13 @@ import type {
   Region,
   ScanAttrs,
 } from "../ir/node.ts";
-import { makeRegion } from "../ir/region.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import type { Axes, MatmulOptions, OpBuilder, Operand } from "../ops/builder.ts";
 import { describe, isNode, normalizeAxes, normalizeAxis, resolveReshape } from "./arguments.ts";
 import * as nn from "./nn.ts";
+import { RegionStack, type ArgSpec } from "./regions.ts";
+
+export type { ArgSpec } from "./regions.ts";
 
 export type { Axes, MatmulOptions, Operand } from "../ops/builder.ts";
 
@@ -50,42 +52,30 @@ type BinaryOp = "add" | "sub" | "mul" | "div" | "power" | "maximum" | "minimum";
 type CompareOp = "lt" | "le" | "gt" | "ge" | "eq";
 type ReduceOp = "sum" | "max" | "min" | "prod" | "logsumexp";
 
-/** An arg of a region being built: its name in the body, shape and element type. */
-export interface ArgSpec {
-  readonly name: string;
-  readonly shape: Shape;
-  readonly dtype: DType;
-}
-
-/** A body being built: its graph, and the outer values it captured (each became an arg). */
-interface RegionFrame {
-  readonly graph: Graph;
-  readonly captures: Map<number, NodeOf<"input">>;
-  readonly captured: Node[];
-}
-
 export class Ops implements OpBuilder {
   private readonly contexts: Origin[] = [];
-  /** Bodies being built, innermost last: nodes go into the innermost one's graph. */
-  private readonly frames: RegionFrame[] = [];
+  /** Bodies being built: nodes go into the innermost one's graph. */
+  private readonly bodies: RegionStack;
 
   /** Whether a loop body is being built (its nodes go into the body's graph). */
   get insideRegion(): boolean {
-    return this.frames.length > 0;
+    return this.bodies.inside;
   }
 
   /** The graph new nodes go into: the program's, or the body being built. */
   get graph(): Graph {
-    return this.frames.at(-1)?.graph ?? this.root;
+    return this.bodies.graph;
   }
 
   constructor(
-    private readonly root: Graph,
+    root: Graph,
     /** Rewrites every new unary and binary node goes through (the stabilize rules; [] for none). */
     readonly buildRules: readonly BuildRule[],
     /** Where a node built outside any transform comes from (the DSL captures the user's line). */
     private readonly defaultOrigin: () => Origin = () => ({}),
-  ) {}
+  ) {
+    this.bodies = new RegionStack(root);
+  }
 
   /** Builds nodes inside `fn` as coming from `origin` (used by transforms for adjoints and tangents). */
   within<T>(origin: Origin, fn: () => T): T {
@@ -107,31 +97,9 @@ export class Ops implements OpBuilder {
     args: readonly ArgSpec[],
     fn: (args: readonly Node[]) => readonly Node[],
   ): { readonly region: Region; readonly captured: readonly Node[] } {
-    const outer = this.graph;
-    const frame: RegionFrame = {
-      graph: new Graph(outer.ops, outer.dtype, outer.customRules),
-      captures: new Map(),
-      captured: [],
-    };
-    this.frames.push(frame);
-    try {
-      const nodes = args.map((arg) =>
-        frame.graph.intern("input", [], { ...arg, shape: [...arg.shape] }, this.origin),
-      );
-      const results = fn(nodes).map((result, k) => this.lift("body result", result, k + 1));
-      const captureArgs = [...frame.captures.values()];
-      return {
-        region: makeRegion(frame.graph, [...nodes, ...captureArgs], results),
-        captured: frame.captured,
-      };
-    } finally {
-      this.frames.pop();
-    }
-  }
-
-  /** A cond node over two regions built by `region` (see CondAttrs for its inputs and value). */
-  condNode(inputs: readonly Node[], attrs: CondAttrs): Node {
-    return this.node("cond", inputs, attrs);
+    return this.bodies.build(args, this.origin, (nodes) =>
+      fn(nodes).map((result, k) => this.lift("body result", result, k + 1)),
+    );
   }
 
   /** `value` as a node of the graph being built: an outer value is captured into the body. */
@@ -139,26 +107,14 @@ export class Ops implements OpBuilder {
     return this.lift("body", value, 1);
   }
 
+  /** A cond node over two regions built by `region` (see CondAttrs for its inputs and value). */
+  condNode(inputs: readonly Node[], attrs: CondAttrs): Node {
+    return this.node("cond", inputs, attrs);
+  }
+
   /** A scan node over a region built by `region` (see ScanAttrs for its inputs and value). */
   scanNode(inputs: readonly Node[], attrs: ScanAttrs): Node {
     return this.node("scan", inputs, attrs);
-  }
-
-  /** `value` as a node of the body at `level` (−1: the program), capturing it through every body. */
-  private capture(value: Node, level = this.frames.length - 1): Node | undefined {
-    if (level < 0) return this.root.has(value) ? value : undefined;
-    const frame = this.frames[level];
-    if (frame.graph.has(value)) return value;
-    const outer = this.capture(value, level - 1);
-    if (outer === undefined) return undefined;
-    let arg = frame.captures.get(outer.id);
-    if (arg === undefined) {
-      const attrs = { name: `c${frame.captured.length}`, shape: outer.shape, dtype: outer.dtype };
-      arg = frame.graph.intern("input", [], attrs, () => this.root.origin(outer));
-      frame.captures.set(outer.id, arg);
-      frame.captured.push(outer);
-    }
-    return arg;
   }
 
   protected node<K extends OpName>(op: K, inputs: readonly Node[], attrs: AttrsOf[K]): NodeOf<K> {
@@ -517,7 +473,7 @@ export class Ops implements OpBuilder {
     if (isNode(value)) {
       // checked before interning: a foreign node could otherwise match an existing node's key
       if (!this.graph.has(value)) {
-        const captured = this.capture(value);
+        const captured = this.bodies.capture(value);
         if (captured !== undefined) return captured;
         return this.fail(
           op,
