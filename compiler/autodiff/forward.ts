@@ -2,6 +2,8 @@
 import type { Ops } from "../dsl/ops.ts";
 import { isConst, type Node } from "../ir/node.ts";
 import { ops } from "../ops/registry.ts";
+import { condJvp } from "./cond.ts";
+import { scanJvp } from "./loops.ts";
 
 /**
  * Appends the tangents of `outputs` when `wrt[i]` moves along `tangents[i]`
@@ -34,7 +36,12 @@ export function jvp(
     };
     const rule = ops[y.op].jvp as (ctx: object) => Node | null;
     const y_dot = g.within({ ...origin, label: undefined }, () =>
-      rule({ g, y, inputs: y.inputs, attrs: y.attrs, dots: inputDots }),
+      // a loop's tangent is a loop carrying tangents, a cond's a cond: built by this transform
+      y.op === "scan"
+        ? scanJvp(g, y, inputDots, jvp)
+        : y.op === "cond"
+          ? condJvp(g, y, inputDots, jvp)
+          : rule({ g, y, inputs: y.inputs, attrs: y.attrs, dots: inputDots }),
     );
     if (y_dot !== null) {
       if (origin.label !== undefined && y_dot.id >= firstNewId) g.graph.label(y_dot, origin.label);

@@ -5,6 +5,8 @@ import type { DType, Node, OpName } from "../ir/node.ts";
 import { AdjointError } from "../errors.ts";
 import { notDifferentiable, type OpDef, type Partials } from "../ops/def.ts";
 import { ops } from "../ops/registry.ts";
+import { condVjp } from "./cond.ts";
+import { scanVjp } from "./loops.ts";
 
 /**
  * Appends to the graph the adjoints of `wrt` for outputs weighted by `cotangents`
@@ -73,8 +75,13 @@ function underSelects(g: Ops, relevant: Set<number>): Set<number> {
 /** The partials of `y` from its adjoint, with strong zero where a select's 0 may reach it. */
 function partialsOf(g: Ops, y: Node, y_bar: Node, strong: boolean): Partials {
   const record = ops[y.op] as unknown as OpDef<OpName>;
+  // a loop's adjoint is a loop over the vjp of its body, a cond's a cond: built by this transform
   const rule = (inputs: readonly Node[], bar: Node) =>
-    record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar });
+    y.op === "scan"
+      ? scanVjp(g, y, bar, vjp)
+      : y.op === "cond"
+        ? condVjp(g, y, bar, vjp)
+        : record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar });
   const zero = record.zeroAdjoint;
   if (!strong || zero === "bounded") return rule(y.inputs, y_bar);
   return zero({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar, rule });

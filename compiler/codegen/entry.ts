@@ -1,6 +1,8 @@
 // The code of one entry point as groups of statements: a scalar op is one const, a tensor op a loop.
 import path from "node:path";
-import type { Node } from "../ir/node.ts";
+import type { Node, NodeOf } from "../ir/node.ts";
+import type { RegionPlans } from "../lower/regions.ts";
+import { condLines, scanLines, type BodyLines } from "./region.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
 import type { Emit, FusedRead, KernelIO, OpDef, WasmSite } from "../ops/def.ts";
@@ -25,20 +27,31 @@ export interface CodeGroup {
   readonly block: boolean;
 }
 
+/** How an entry's code is written: names of runtime helpers, the arena, kernels and loop bodies. */
+export interface EntryCodeOptions {
+  /** The local name of the runtime's index check (aliased where a program name takes it). */
+  readonly checkIndex: string;
+  readonly arenaType?: "f64" | "f32";
+  readonly kernels?: KernelChoice;
+  /** The planned bodies of the entry's loops and conds. */
+  readonly regions?: RegionPlans;
+  /** The arena offset that the plan's view offsets count from (a loop body's region). */
+  readonly base?: number;
+}
+
 /** The groups of an entry: every computed value in schedule order, then outputs and updates. */
 export function entryGroups(
   plan: Plan,
   lowered: LoweredEntry,
-  checkIndexName: string,
-  arenaType: "f64" | "f32" = "f64",
-  kernels: KernelChoice = "js",
+  options: EntryCodeOptions,
 ): CodeGroup[] {
+  const { checkIndex, arenaType = "f64", kernels = "js", base = 0 } = options;
   const refs = new References(plan, arenaType);
   const site: IndexSite = {
     plan,
     entry: lowered.entry.name,
-    helper: checkIndexName,
-    kernels: kernels === "js" ? undefined : { mode: kernels, arenaType },
+    helper: checkIndex,
+    kernels: kernels === "js" ? undefined : { mode: kernels, arenaType, base },
   };
   const groups: CodeGroup[] = [];
   // a value that a shared loop computes is not also written by a kernel alongside
@@ -51,6 +64,10 @@ export function entryGroups(
   for (const node of lowered.schedule) {
     const elsewhere = plan.fusedInto.has(node.id) || plan.viewed.has(node.id);
     if (elsewhere || written.has(node.id) || plan.aliased.has(node.id)) continue;
+    if (node.op === "scan" || node.op === "cond") {
+      groups.push(loopGroup(plan, refs, node, options));
+      continue;
+    }
     const loop = lowered.groups.get(node.id);
     // a loop shared by several sites is written once, where its first member is scheduled
     if (loop === undefined)
@@ -62,6 +79,34 @@ export function entryGroups(
   }
   groups.push(resultGroup(plan, refs, lowered));
   return groups;
+}
+
+const noRegions: RegionPlans = { byNode: new Map(), length: 0 };
+
+/** A scan (one `for` loop) or a cond (an `if`) around its bodies' code (see codegen/region.ts). */
+function loopGroup(
+  plan: Plan,
+  refs: References,
+  node: NodeOf<"scan"> | NodeOf<"cond">,
+  options: EntryCodeOptions,
+): CodeGroup {
+  const planned = (options.regions ?? noRegions).byNode.get(node.id);
+  if (planned === undefined)
+    throw new Error(`codegen: %${node.id} (${node.op}) has no planned body`);
+  const bodyLines: BodyLines = (body, lowered, inner, base) =>
+    entryGroups(body, lowered, { ...options, regions: inner, base }).flatMap(
+      (group) => group.lines,
+    );
+  const lines =
+    node.op === "scan"
+      ? scanLines(plan, refs, node, planned[0], bodyLines)
+      : condLines(plan, refs, node, planned, bodyLines);
+  return {
+    lines: [comment(plan, node), ...lines],
+    defines: [],
+    reads: scalarReads([node]),
+    block: true,
+  };
 }
 
 /** A scalar that a later entry reads is also stored in its lasting view. */
@@ -95,7 +140,7 @@ function nodeGroup(
   node: Node,
   along?: Node,
 ): CodeGroup {
-  const emit = ops[node.op].emit as Emit<typeof node.op>;
+  const emit = ops[node.op].emit as Exclude<Emit<typeof node.op>, { kind: "region" }>;
   const where = provenance(plan, node);
   const defines = [node, ...(along === undefined ? [] : [along])].filter(isScalarNode);
   if (emit.kind === "elementwise" && isScalarNode(node)) {
@@ -242,7 +287,12 @@ interface IndexSite {
   readonly plan: Plan;
   readonly entry: string;
   readonly helper: string;
-  readonly kernels?: { readonly mode: "wasm" | "auto"; readonly arenaType: "f64" | "f32" };
+  readonly kernels?: {
+    readonly mode: "wasm" | "auto";
+    readonly arenaType: "f64" | "f32";
+    /** Added to view offsets: the library addresses the whole arena. */
+    readonly base: number;
+  };
 }
 
 /** A library call site for a node whose output and operands all live in the arena. */
@@ -254,8 +304,8 @@ function wasmSite(plan: Plan, { kernels }: IndexSite, node: Node): { wasm?: Wasm
   return {
     wasm: {
       entry: `${kernelsLocal}.${node.op}${kernels.arenaType === "f32" ? "F32" : "F64"}`,
-      out: out.offset,
-      args: args.map((view) => view!.offset),
+      out: kernels.base + out.offset,
+      args: args.map((view) => kernels.base + view!.offset),
       ...(kernels.mode === "auto" ? { when: `${kernelsLocal} !== null` } : {}),
     },
   };

@@ -4,12 +4,14 @@ import { createRequire } from "node:module";
 import type { Program } from "../ir/program.ts";
 import { programText } from "../ir/text.ts";
 import { plan as planBuffers, type Plan, type View } from "../lower/plan.ts";
+import { allRegions, planRegions, type RegionPlans } from "../lower/regions.ts";
 import { optimize, type OptimizeResult } from "../passes/pipeline.ts";
 import { bodyMarker, describeModule, viewDeclarations, type ModuleLayout } from "./describe.ts";
 import { entryGroups, kernelsLocal, leafLoad, safeComment, type KernelChoice } from "./entry.ts";
 import { formatTypeScript, verifyFormatting } from "./format.ts";
 import { printModule } from "./module.ts";
-import { moduleNames } from "./scope.ts";
+import { regionDeclarations } from "./region.ts";
+import { moduleNames, type ModuleNames } from "./scope.ts";
 import { indentLines, overWidth, tidyBlankLines } from "./printer.ts";
 import { splitEntry, type SplitEntry } from "./split.ts";
 
@@ -60,7 +62,11 @@ export async function generate(
 ): Promise<Generated> {
   const optimized = optimize(program);
   const plan = planBuffers(optimized.program, { fusion: options.fusion });
-  const { layout, bodies } = layOut(plan, options);
+  // first: the module's public names are fixed, every other identifier (loop bodies' too) avoids them
+  const names = moduleNames(plan);
+  // loop bodies are planned after the program, each in a region of the arena of its own
+  const regions = planRegions(plan, { fusion: options.fusion }, plan.arenaLength);
+  const { layout, bodies } = layOut(plan, options, regions, names);
   const call = new RegExp(`\\b${layout.names.runtime.checkIndex}\\(`);
   const usesCheckIndex = bodies.some((body) => body.some((line) => call.test(line)));
   // a call, not the program's name in a string ("kernels.run")
@@ -97,27 +103,35 @@ export async function generate(
 export const hashLinePrefix = "adjoint-graph-hash: ";
 
 /** Entry bodies in parts, spill slots after the planned arena, and marker bodies in order. */
-function layOut(plan: Plan, options: GenerateOptions) {
+function layOut(plan: Plan, options: GenerateOptions, regions: RegionPlans, names: ModuleNames) {
   const maxLines = options.maxFunctionLines ?? defaultMaxFunctionLines;
   if (!(maxLines >= 1)) throw new Error(`maxFunctionLines must be at least 1, got ${maxLines}`);
-  // first: the module's public names are fixed, every other identifier avoids them
-  const names = moduleNames(plan);
   const spillName = plan.table.claim("spill");
   const arenaType = options.dtype ?? (plan.program.dtype === "f32" ? "f32" : "f64");
   const kernelChoice = options.kernels ?? "auto";
   if (!["wasm", "js", "auto"].includes(kernelChoice))
     throw new Error(`kernels must be "wasm", "js" or "auto", got ${JSON.stringify(kernelChoice)}`);
   const splits: SplitEntry[] = plan.entries.map((lowered) =>
-    splitEntry(entryGroups(plan, lowered, names.runtime.checkIndex, arenaType, kernelChoice), {
-      maxLines,
-      leafLoad: (leaf) => leafLoad(plan, leaf),
-      localName: (node) => plan.names.get(node.id)!,
-      spillView: spillName,
-    }),
+    splitEntry(
+      entryGroups(plan, lowered, {
+        checkIndex: names.runtime.checkIndex,
+        arenaType,
+        kernels: kernelChoice,
+        regions,
+      }),
+      {
+        maxLines,
+        leafLoad: (leaf) => leafLoad(plan, leaf),
+        localName: (node) => plan.names.get(node.id)!,
+        spillView: spillName,
+      },
+    ),
   );
   const spills = Math.max(0, ...splits.map((split) => split.spills));
   const spill: View | undefined =
-    spills === 0 ? undefined : { name: spillName, offset: plan.arenaLength, length: spills };
+    spills === 0
+      ? undefined
+      : { name: spillName, offset: plan.arenaLength + regions.length, length: spills };
   const partNames = plan.entries.map((lowered, index) =>
     splits[index].parts.length === 1
       ? [lowered.functionName]
@@ -132,13 +146,17 @@ function layOut(plan: Plan, options: GenerateOptions) {
   const layout: ModuleLayout = {
     runtimeImport: options.runtimeImport ?? defaultRuntimeImport,
     arenaType,
-    arenaLength: plan.arenaLength + spills,
+    arenaLength: plan.arenaLength + regions.length + spills,
     spill,
     partNames,
     calledFlags,
     names,
   };
-  const bodies = [viewDeclarations(plan, spill), ...splits.flatMap((split) => split.parts)];
+  const declarations = [
+    ...viewDeclarations(plan, spill),
+    ...regionDeclarations(allRegions(regions)),
+  ];
+  const bodies = [declarations, ...splits.flatMap((split) => split.parts)];
   return { layout, bodies };
 }
 

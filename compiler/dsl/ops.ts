@@ -1,7 +1,16 @@
 // The op-building surface shared by the DSL and by derivative rules: g.add(x, y), g.exp(x), ...
 import { OpError } from "../errors.ts";
 import type { Graph, Origin } from "../ir/graph.ts";
-import type { AttrsOf, DType, Node, NodeOf, OpName } from "../ir/node.ts";
+import type {
+  AttrsOf,
+  CondAttrs,
+  DType,
+  Node,
+  NodeOf,
+  OpName,
+  Region,
+  ScanAttrs,
+} from "../ir/node.ts";
 import { formatShape, isValidShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import type { Axes, MatmulOptions, OpBuilder, Operand } from "../ops/builder.ts";
 import {
@@ -17,6 +26,9 @@ import {
 import { composite } from "./composite.ts";
 import { isRuleNode } from "../ops/rule-scope.ts";
 import * as nn from "./nn.ts";
+import { RegionStack, type ArgSpec } from "./regions.ts";
+
+export type { ArgSpec } from "./regions.ts";
 
 export type { Axes, MatmulOptions, Operand } from "../ops/builder.ts";
 
@@ -55,14 +67,28 @@ const dtypes: readonly DType[] = ["f64", "f32", "i32", "bool"];
 
 export class Ops implements OpBuilder {
   private readonly contexts: Origin[] = [];
+  /** Bodies being built: nodes go into the innermost one's graph. */
+  private readonly bodies: RegionStack;
+
+  /** Whether a loop body is being built (its nodes go into the body's graph). */
+  get insideRegion(): boolean {
+    return this.bodies.inside;
+  }
+
+  /** The graph new nodes go into: the program's, or the body being built. */
+  get graph(): Graph {
+    return this.bodies.graph;
+  }
 
   constructor(
-    readonly graph: Graph,
+    root: Graph,
     /** Rewrites every new unary and binary node goes through (the stabilize rules; [] for none). */
     readonly buildRules: readonly BuildRule[],
     /** Where a node built outside any transform comes from (the DSL captures the user's line). */
     private readonly defaultOrigin: () => Origin = () => ({}),
-  ) {}
+  ) {
+    this.bodies = new RegionStack(root);
+  }
 
   /** Builds nodes inside `fn` as coming from `origin` (used by transforms for adjoints and tangents). */
   within<T>(origin: Origin, fn: () => T): T {
@@ -75,6 +101,34 @@ export class Ops implements OpBuilder {
   }
 
   protected origin = (): Origin => this.contexts.at(-1) ?? this.defaultOrigin();
+
+  /**
+   * A body built by `fn` from its args, in a graph of its own. An operand from an enclosing graph
+   * is captured: it becomes an arg (after `args`) and, in `captured`, an input of the loop.
+   */
+  region(
+    args: readonly ArgSpec[],
+    fn: (args: readonly Node[]) => readonly Node[],
+  ): { readonly region: Region; readonly captured: readonly Node[] } {
+    return this.bodies.build(args, this.origin, (nodes) =>
+      fn(nodes).map((result, k) => this.lift("body result", result, k + 1)),
+    );
+  }
+
+  /** `value` as a node of the graph being built: an outer value is captured into the body. */
+  local(value: Node): Node {
+    return this.lift("body", value, 1);
+  }
+
+  /** A cond node over two regions built by `region` (see CondAttrs for its inputs and value). */
+  condNode(inputs: readonly Node[], attrs: CondAttrs): Node {
+    return this.node("cond", inputs, attrs);
+  }
+
+  /** A scan node over a region built by `region` (see ScanAttrs for its inputs and value). */
+  scanNode(inputs: readonly Node[], attrs: ScanAttrs): Node {
+    return this.node("scan", inputs, attrs);
+  }
 
   protected node<K extends OpName>(op: K, inputs: readonly Node[], attrs: AttrsOf[K]): NodeOf<K> {
     return this.graph.intern(op, inputs, attrs, this.origin);
@@ -500,6 +554,8 @@ export class Ops implements OpBuilder {
     if (isNode(value)) {
       // checked before interning: a foreign node could otherwise match an existing node's key
       if (!this.graph.has(value)) {
+        const captured = this.bodies.capture(value);
+        if (captured !== undefined) return captured;
         const why = isRuleNode(value)
           ? "a customVjp rule must build with its own ctx.g, not a builder it closes over"
           : "nodes cannot be shared";

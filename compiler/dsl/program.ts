@@ -235,6 +235,9 @@ export class ProgramBuilder extends TransformBuilder {
     dtype: DType,
   ): NodeOf<K> {
     const loc = callerLoc();
+    if (this.insideRegion) {
+      throw new AdjointError(`${op} "${name}": declare inputs and params outside loop bodies`, loc);
+    }
     if (op === "param") checkPath(op, name, loc);
     else checkName(op, name, loc);
     if (!isValidShape(shape)) {

@@ -16,6 +16,9 @@ import {
 } from "../ir/tree.ts";
 import type { CustomRule } from "../ops/custom.ts";
 import { describeValue } from "./arguments.ts";
+import { buildCond } from "./cond.ts";
+import { buildWhile, type WhileOptions } from "./while.ts";
+import { buildScan, type AsNodes, type ScanBody, type ScanOptions } from "./loops.ts";
 import { Ops, type BuildRule } from "./ops.ts";
 
 export type JacobianMode = "forward" | "reverse";
@@ -143,6 +146,44 @@ export class TransformBuilder extends Ops {
     }
     const [value] = this.nodeList("customVjp forward result", [forward(...primals)]);
     return this.node("custom", [value, ...primals], { rule: this.graph.addRule(rule) });
+  }
+
+  /**
+   * A loop: `body(carry, x)` returns [newCarry, y] for each step, x the step's slices of `xs`
+   * (a node, list or record of nodes with a common leading axis) or undefined without them. Returns
+   * [final carry, the y of every step stacked on a new leading axis]. Carries and outputs are
+   * nodes or nested records and lists of them; nodes from outside may be used in the body.
+   */
+  scan<C, X, Y>(
+    body: ScanBody<C, X, Y>,
+    init: C,
+    xs?: X,
+    options?: ScanOptions,
+  ): [AsNodes<C>, AsNodes<Y>] {
+    return buildScan(this, body, init, xs, options);
+  }
+
+  /**
+   * `whenTrue()` where the bool scalar `predicate` holds, else `whenFalse()`: only the taken branch
+   * runs, in the value and in every derivative (the other branch's gradient is an exact zero).
+   * Both return the same nesting of nodes of the same shapes; outer nodes may be used in them.
+   */
+  cond<T, F>(predicate: Node, whenTrue: () => T, whenFalse: () => F): AsNodes<T> {
+    return buildCond(this, predicate, whenTrue, whenFalse as unknown as () => T);
+  }
+
+  /**
+   * `body` applied while `condition` holds, at most `maxIterations` times: returns the carry and
+   * the number of steps taken (a constant to derivatives). Differentiable in both modes; the tape
+   * holds maxIterations carries, planned at compile time. Reaching the bound stops the loop.
+   */
+  whileLoop<C>(
+    condition: (carry: AsNodes<C>) => Node,
+    body: (carry: AsNodes<C>) => C,
+    init: C,
+    options: WhileOptions,
+  ): { value: AsNodes<C>; iterations: Node } {
+    return buildWhile(this, condition, body, init, options);
   }
 
   /** Fails unless `y` is a scalar node of this program. */

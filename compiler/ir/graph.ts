@@ -1,8 +1,12 @@
 // An append-only graph of interned nodes: building the same expression twice returns the same node.
 import { AdjointError, OpError, type SourceLoc } from "../errors.ts";
-import type { AttrsOf, DType, FloatType, Node, NodeOf, OpName } from "./node.ts";
+import type { AttrsOf, DType, FloatType, Node, NodeOf, OpName, Region } from "./node.ts";
 import { arityFits, dtypeOf, ShapeError, type OpTable } from "./optable.ts";
 import { formatShape } from "./shape.ts";
+
+function isRegion(value: unknown): value is Region {
+  return typeof value === "object" && value !== null && (value as Region).kind === "adjoint.region";
+}
 
 /** Where a node came from: its DSL line and a name hint for generated code. Not part of identity. */
 export interface Origin {
@@ -188,5 +192,6 @@ function valueKey(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `[${value.map(valueKey).join(",")}]`;
+  if (isRegion(value)) return `{${value.key}}`;
   throw new Error(`unsupported attribute value ${String(value)}`);
 }

@@ -2,7 +2,7 @@
 // (ops/interpret.ts binds the registry). The oracle for folding and tests.
 import { AdjointError } from "../errors.ts";
 import type { Node } from "./node.ts";
-import type { OpTable, Tensor } from "./optable.ts";
+import type { EvalEnv, OpTable, Tensor } from "./optable.ts";
 import { formatShape, sizeOf } from "./shape.ts";
 
 /** Values of leaves by name: a number for a scalar, or one number per element. */
@@ -39,9 +39,12 @@ export function interpretWith(
       inputs: readonly Tensor[],
       attrs: unknown,
       shape: readonly number[],
-      env: { leaf: (name: string) => Float64Array },
+      env: EvalEnv,
     ) => Float64Array;
-    const exact = run(args, node.attrs, node.shape, { leaf: (name) => leaf(name, node) });
+    const exact = run(args, node.attrs, node.shape, {
+      leaf: (name) => leaf(name, node),
+      interpret: (inner, values) => interpretWith(table, inner, values),
+    });
     // a copy: an eval may hand back its input's array (a reshape, a cast)
     const data = node.dtype === "f32" ? Float64Array.from(exact, Math.fround) : exact;
     const tensor = { shape: node.shape, data };

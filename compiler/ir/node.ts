@@ -1,4 +1,5 @@
 // The IR: a closed set of ops, each with typed attributes; nodes are immutable and interned.
+import type { SourceLoc } from "../errors.ts";
 import type { Shape } from "./shape.ts";
 
 /** The element type of a program's real values, and of its one arena. */
@@ -7,6 +8,58 @@ export type FloatType = "f64" | "f32";
 export type DType = FloatType | "bool" | "i32";
 
 type NoAttrs = Readonly<Record<never, never>>;
+
+/** The graph a region's body lives in, as the IR reads it (ir/graph.ts's Graph is one). */
+export interface RegionGraph {
+  readonly nodes: readonly Node[];
+  readonly dtype: FloatType;
+  has(node: Node): boolean;
+  origin(node: Node): {
+    readonly loc?: SourceLoc;
+    readonly label?: string;
+    readonly role?: "adjoint" | "tangent";
+  };
+}
+
+/**
+ * A loop's body: a graph of its own whose leaves `args` are `input` nodes (one per input of the
+ * loop node) and whose `results` are what one step computes. `key` is its stable text form, so
+ * two equal bodies intern their loops as one node.
+ */
+export interface Region {
+  readonly kind: "adjoint.region";
+  readonly key: string;
+  readonly graph: RegionGraph;
+  readonly args: readonly NodeOf<"input">[];
+  readonly results: readonly Node[];
+}
+
+/**
+ * A cond: inputs [predicate (a bool scalar), captured by whenTrue..., captured by whenFalse...];
+ * each branch's args are its captured values (`split` of them for whenTrue). Only the taken branch
+ * runs. The value is the taken branch's results, one flat vector (both return the same shapes).
+ */
+export interface CondAttrs {
+  readonly whenTrue: Region;
+  readonly whenFalse: Region;
+  readonly split: number;
+}
+
+/**
+ * A scan: inputs [initial carries, sequences [length, ...], captured values]; the body's args are
+ * [carries, the step's slices, captured]; its results [new carries, per-step outputs]. The value
+ * is one flat vector: the final carries, the per-step outputs stacked [length, ...], then, with
+ * `tape`, the carries at the start of every step stacked [length, ...] (what reverse mode reads;
+ * loops are built with it and the optimizer drops it where nothing reads it).
+ */
+export interface ScanAttrs {
+  readonly body: Region;
+  readonly carries: number;
+  readonly sequences: number;
+  readonly length: number;
+  readonly reverse: boolean;
+  readonly tape: boolean;
+}
 
 /** Reduction over `axes` (sorted, non-negative); `keepDims` keeps them as size-1 dimensions. */
 export interface ReduceAttrs {
@@ -98,6 +151,9 @@ export interface AttrsOf {
   matmul: { readonly transA: boolean; readonly transB: boolean };
   /** A subgraph with a user-given derivative rule: its value is input 0; `rule` names the rule. */
   custom: { readonly rule: number };
+  // control flow
+  scan: ScanAttrs;
+  cond: CondAttrs;
 }
 
 export type OpName = keyof AttrsOf;

@@ -1,5 +1,5 @@
 // What the IR needs of each op, declared here and handed in as a table: ir/ knows no op record.
-import type { AttrsOf, DType, FloatType, OpName } from "./node.ts";
+import type { AttrsOf, DType, FloatType, Node, OpName } from "./node.ts";
 import type { Shape } from "./shape.ts";
 
 /** Thrown by shape and dtype rules; the graph adds the op, the input shapes and the user's line. */
@@ -14,6 +14,11 @@ export interface Tensor {
 export interface EvalEnv {
   /** The value fed for an input or held by a param. */
   readonly leaf: (name: string) => Float64Array;
+  /** Evaluates nodes of another graph (a loop's body) by the same table, from its leaves' values. */
+  readonly interpret: (
+    roots: readonly Node[],
+    leaves: Readonly<Record<string, ArrayLike<number>>>,
+  ) => Float64Array[];
 }
 
 /** The facts of one op that interning, verification and interpretation read. */

@@ -7,7 +7,49 @@ import { formatShape } from "./shape.ts";
 export function nodeText(node: Node): string {
   const args = node.inputs.map((input) => `%${input.id}`);
   const head = `%${node.id}: ${node.dtype}${formatShape(node.shape)} = ${node.op}`;
-  return [head, ...args, attrsText(node)].filter((part) => part !== "").join(" ");
+  const line = [head, ...args, attrsText(node)].filter((part) => part !== "").join(" ");
+  // a body is printed under its node, indented, in its own numbering
+  const bodies =
+    node.op === "scan"
+      ? [["", node.attrs.body] as const]
+      : node.op === "cond"
+        ? [["true:", node.attrs.whenTrue] as const, ["false:", node.attrs.whenFalse] as const]
+        : [];
+  const indented = bodies.flatMap(([title, region]) => [
+    ...(title === "" ? [] : [`  ${title}`]),
+    ...regionText(region.args, region.results)
+      .split("\n")
+      .map((text) => `${title === "" ? "  " : "    "}${text}`),
+  ]);
+  return [line, ...indented].join("\n");
+}
+
+/** A body's text: its args, every node its results reach (in id order), then its results. */
+export function regionText(args: readonly Node[], results: readonly Node[]): string {
+  const keep = reachable([...args, ...results]);
+  const nodes = [...args, ...results].reduce<Node[]>((all, node) => {
+    const seen = new Set(all.map((n) => n.id));
+    return seen.has(node.id) ? all : [...all, node];
+  }, []);
+  const ordered = collectNodes(nodes).filter((node) => keep.has(node.id));
+  return [
+    `args ${args.map((arg) => `%${arg.id}`).join(" ")}`,
+    ...ordered.map(nodeText),
+    `results ${results.map((result) => `%${result.id}`).join(" ")}`,
+  ].join("\n");
+}
+
+/** Every node `roots` reach, in id order. */
+function collectNodes(roots: readonly Node[]): Node[] {
+  const seen = new Map<number, Node>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node.id)) continue;
+    seen.set(node.id, node);
+    stack.push(...node.inputs);
+  }
+  return [...seen.values()].sort((a, b) => a.id - b.id);
 }
 
 function attrsText(node: Node): string {
@@ -18,9 +60,13 @@ function attrsText(node: Node): string {
     case "const":
       return node.attrs.values.map(numberText).join(" ");
     default: {
-      // a shape attribute that is the node's own shape says nothing new
+      // a shape attribute that is the node's own shape says nothing new; a body prints below
       const entries = Object.entries(node.attrs).filter(
-        ([key, value]) => key !== "shape" || String(value) !== String(node.shape),
+        ([key, value]) =>
+          key !== "body" &&
+          key !== "whenTrue" &&
+          key !== "whenFalse" &&
+          (key !== "shape" || String(value) !== String(node.shape)),
       );
       if (entries.length === 0) return "";
       return `{${entries.map(([key, value]) => `${key}=${valueText(value)}`).join(", ")}}`;

@@ -2,6 +2,7 @@
 import { arityFits, dtypeOf } from "./optable.ts";
 import { sameShape, sizeOf } from "./shape.ts";
 import type { Program } from "./program.ts";
+import { regionProgram } from "./region.ts";
 import { nodeText } from "./text.ts";
 
 export function verify(program: Program): void {
@@ -28,6 +29,27 @@ export function verify(program: Program): void {
       throw problem(`shape rule fails: ${(error as Error).message}`);
     }
     if (!sameShape(shape, node.shape)) throw problem(`shape rule gives [${shape.join(",")}]`);
+    if (node.op === "scan") {
+      // a body is a graph like any other; its args take the loop's inputs (a sequence by slices)
+      node.attrs.body.args.forEach((arg, k) => {
+        if (arg.dtype !== node.inputs[k].dtype)
+          throw problem(`body arg ${k + 1} is ${arg.dtype}, its input ${node.inputs[k].dtype}`);
+      });
+      verify(regionProgram(node.attrs.body));
+    }
+    if (node.op === "cond") {
+      const { whenTrue, whenFalse, split } = node.attrs;
+      [...whenTrue.args, ...whenFalse.args].forEach((arg, k) => {
+        if (arg.dtype !== node.inputs[k + 1].dtype)
+          throw problem(
+            `branch arg ${k + 1} is ${arg.dtype}, its input ${node.inputs[k + 1].dtype}`,
+          );
+      });
+      if (whenTrue.args.length !== split)
+        throw problem(`split ${split} for ${whenTrue.args.length} args`);
+      verify(regionProgram(whenTrue));
+      verify(regionProgram(whenFalse));
+    }
     if (
       node.op === "const" &&
       node.attrs.values.length !== 1 &&

@@ -78,6 +78,8 @@ export interface Plan {
 export interface PlanOptions {
   /** Fuse chains of elementwise tensor ops into one loop (default on). */
   readonly fusion?: boolean;
+  /** The identifiers already taken (a loop body's plan shares the module's). */
+  readonly table?: NameTable;
 }
 
 function isComputed(node: Node): boolean {
@@ -85,7 +87,7 @@ function isComputed(node: Node): boolean {
 }
 
 export function plan(program: Program, options: PlanOptions = {}): Plan {
-  const names = new NameTable();
+  const names = options.table ?? new NameTable();
   const nodeNames = new Map<number, string>();
   const nameOf = (node: Node, wanted?: string): string => {
     const known = nodeNames.get(node.id);

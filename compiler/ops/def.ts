@@ -19,6 +19,8 @@ import { ShapeError, type Tensor } from "../ir/optable.ts";
 /** How an op becomes TypeScript. Emitters return plain strings; codegen places them. */
 export type Emit<K extends OpName> =
   | { readonly kind: "leaf" }
+  /** A loop over a body region: codegen lowers the body with its own plan inside one `for`. */
+  | { readonly kind: "region" }
   /**
    * An expression of its operands (names, literals or elements, never compound expressions),
    * used whole as the right-hand side of a `const` or of an element assignment in a loop.

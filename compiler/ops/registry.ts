@@ -8,6 +8,8 @@ import { dot, matmul } from "./linalg.ts";
 import { cast, eq, ge, gt, le, lt, stopGradient, where } from "./logic.ts";
 import { gather, oneHot, scatterAdd } from "./indexing.ts";
 import { broadcastTo, concat, pad, reshape, slice, transpose } from "./movement.ts";
+import { cond } from "./cond.ts";
+import { scan } from "./scan.ts";
 import { logsumexp, max, min, prod, prodExcept, sum } from "./reductions.ts";
 import {
   abs,
@@ -81,6 +83,8 @@ export const ops = {
   dot,
   matmul,
   custom,
+  scan,
+  cond,
 } satisfies { readonly [K in OpName]: OpDef<K> };
 
 export type OpRegistry = typeof ops;

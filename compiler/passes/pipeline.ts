@@ -2,13 +2,27 @@
 import type { Program } from "../ir/program.ts";
 import { verify } from "../ir/verify.ts";
 import { reachable } from "../ir/text.ts";
+import { constantLoopInputs, loopInvariants } from "./invariants.ts";
+import { loopBodyRule, trimTapes } from "./loops.ts";
+import { sliceOfPad } from "./movement.ts";
 import { entryRoots, rebuild } from "./rebuild.ts";
 import { algebraicRules, beforeFoldingRules } from "./rules.ts";
 import { foldRule, simplify, type SimplifyResult } from "./simplify.ts";
 import { stabilizeRules } from "./stabilize.ts";
 
-/** The simplify phase: cheap structural rules, then folding through the interpreter, then algebra. */
-export const simplifyRules = [...beforeFoldingRules, foldRule, ...algebraicRules];
+/**
+ * The simplify phase: cheap structural rules, then folding through the interpreter, then algebra,
+ * then the whole optimizer inside loop bodies.
+ */
+export const simplifyRules = [
+  ...beforeFoldingRules,
+  foldRule,
+  ...algebraicRules,
+  sliceOfPad,
+  constantLoopInputs,
+  loopInvariants,
+  loopBodyRule((body) => optimize(body).program),
+];
 
 export interface PassStat {
   readonly pass: string;
@@ -49,7 +63,7 @@ export function optimize(input: Program, options: OptimizeOptions = {}): Optimiz
   stats.push({ pass: "stabilize", nodes: program.graph.nodes.length, program });
   for (let round = 0; round < maxRounds; round++) {
     const result = simplify(program, simplifyRules);
-    const pruned = check(prune(check(result.program)));
+    const pruned = check(trimTapes(check(prune(check(result.program)))));
     count(result);
     stats.push({
       pass: "simplify",

@@ -7,8 +7,11 @@ import { sameShape } from "../ir/shape.ts";
 import { reachable } from "../ir/text.ts";
 import { stabilizeRules } from "./stabilize.ts";
 
-/** Returns a replacement for `node` (whose inputs are already rebuilt), or undefined to keep it. */
-export type Rewrite = (node: Node, g: Ops) => Node | undefined;
+/**
+ * Returns a replacement for `node` (whose inputs are already rebuilt; `source` is the node it was
+ * copied from), or undefined to keep it.
+ */
+export type Rewrite = (node: Node, g: Ops, source: Node) => Node | undefined;
 
 /**
  * Rebuilds what the entry points reach (and every declared leaf), applying `rewrite` bottom-up.
@@ -46,7 +49,7 @@ export function rebuild(
     ) as Node;
     const label = old.origin(node).label;
     if (label !== undefined) graph.label(copy, label);
-    mapped.set(node.id, rewrite(copy, g) ?? copy);
+    mapped.set(node.id, rewrite(copy, g, node) ?? copy);
   }
   return {
     ...program,

@@ -1,5 +1,5 @@
 // Floating-point operations per op, for the compile report: an estimate, not a measurement.
-import type { Node, NodeOf, OpName } from "../ir/node.ts";
+import type { Node, NodeOf, OpName, Region } from "../ir/node.ts";
 import { sizeOf } from "../ir/shape.ts";
 
 /** Flops of one node, from its inputs' and output's shapes and its attributes. */
@@ -91,8 +91,27 @@ export const opCosts = {
     return 2 * k * sizeOf(node.shape);
   },
   custom: free,
+  // every step runs the body once
+  scan: (node) => node.attrs.length * bodyFlops(node.attrs.body),
+  // one branch runs: the dearer one bounds it
+  cond: (node) => Math.max(bodyFlops(node.attrs.whenTrue), bodyFlops(node.attrs.whenFalse)),
 } satisfies { [K in OpName]: Cost<K> };
 
 export function flopsOf(node: Node): number {
   return (opCosts[node.op] as Cost<OpName>)(node as never);
+}
+
+/** The flops of one run of a loop's body: every node its results reach. */
+function bodyFlops(body: Region): number {
+  const seen = new Set<number>();
+  const stack = [...body.results];
+  let total = 0;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node.id)) continue;
+    seen.add(node.id);
+    total += flopsOf(node);
+    stack.push(...node.inputs);
+  }
+  return total;
 }

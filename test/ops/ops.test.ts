@@ -7,6 +7,7 @@ import { reachable } from "../../compiler/ir/text.ts";
 import { ops } from "../../compiler/ops/registry.ts";
 import { coreCases } from "./cases/core.ts";
 import { customCases } from "./cases/custom.ts";
+import { loopCases } from "./cases/loops.ts";
 import { elementwiseCases } from "./cases/elementwise.ts";
 import { linalgCases } from "./cases/linalg.ts";
 import { logicCases } from "./cases/logic.ts";
@@ -31,6 +32,7 @@ const cases = {
   ...movementCases,
   ...linalgCases,
   ...customCases,
+  ...loopCases,
 } satisfies Record<Differentiable, readonly OpCase[]>;
 
 describe("the op table", () => {

@@ -11,6 +11,10 @@ import { isNodePartial } from "../../compiler/ops/strongzero.ts";
 import type { ProgramBuilder } from "../../compiler/program.ts";
 import { coreCases } from "./cases/core.ts";
 import { customCases } from "./cases/custom.ts";
+import { loopCases } from "./cases/loops.ts";
+import { condVjp } from "../../compiler/autodiff/cond.ts";
+import { scanVjp } from "../../compiler/autodiff/loops.ts";
+import { vjp } from "../../compiler/autodiff/reverse.ts";
 import { elementwiseCases } from "./cases/elementwise.ts";
 import { linalgCases } from "./cases/linalg.ts";
 import { logicCases } from "./cases/logic.ts";
@@ -33,6 +37,7 @@ const cases = {
   ...movementCases,
   ...linalgCases,
   ...customCases,
+  ...loopCases,
 } satisfies Record<Differentiable, readonly OpCase[]>;
 
 /** The plain and the strong-zero partials of the last `op` node `build` makes, for an input ȳ. */
@@ -41,8 +46,13 @@ function partials(g: ProgramBuilder, row: OpCase, op: OpName, leaves: readonly N
   const y = [...g.graph.nodes].reverse().find((node: Node) => node.op === op)!;
   const y_bar = g.input("y_bar", y.shape);
   const record = ops[op] as unknown as OpDef<OpName>;
+  // a loop's adjoint is built by the reverse transform over its body, as reverse mode does
   const rule = (inputs: readonly Node[], bar: Node): Partials =>
-    record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar });
+    y.op === "scan"
+      ? scanVjp(g, y, bar, vjp)
+      : y.op === "cond"
+        ? condVjp(g, y, bar, vjp)
+        : record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar });
   const zero = record.zeroAdjoint;
   const ctx = { g, y, inputs: y.inputs, attrs: y.attrs, y_bar, rule };
   const nodes = (parts: Partials) => parts.filter(isNodePartial);

@@ -1,0 +1,64 @@
+// A character-level LSTM language model's objective over a long sequence, as one scan: two layers
+// of hidden size 14, each next character's log-likelihood through a logsumexp, averaged. The loop
+// compiles to one `for` over the steps (and one for the reverse sweep of the gradient), so the
+// module's size does not depend on the sequence length.
+import { program } from "adjoint";
+import type { Node, ProgramBuilder } from "adjoint";
+
+export const steps = 1024;
+export const vocabulary = 12;
+export const hidden = 14;
+
+/** Small deterministic starting weights (a seeded sine pattern), scaled by 1/√fan-in. */
+function init(size: number, fanIn: number, seed: number): number[] {
+  return Array.from(
+    { length: size },
+    (_, i) => Math.sin(12.9898 * (i + 1) + seed) / Math.sqrt(fanIn),
+  );
+}
+
+/** One LSTM layer step: gates from [x, h], then c′ = f·c + i·g and h′ = o·tanh(c′). */
+function cell(g: ProgramBuilder, W: Node, b: Node, x: Node, h: Node, c: Node) {
+  const inputs = g.reshape(g.concat([x, h]), [1, -1]);
+  const z = g.add(g.reshape(g.matmul(inputs, W), [4 * hidden]), b);
+  const gate = (k: number) => g.slice(z, [k * hidden], [(k + 1) * hidden]);
+  const [i, f, o] = [g.sigmoid(gate(0)), g.sigmoid(gate(1)), g.sigmoid(gate(2))];
+  const next = g.add(g.mul(f, c), g.mul(i, g.tanh(gate(3))));
+  return { h: g.mul(o, g.tanh(next)), c: next };
+}
+
+export default program("lstm", (g) => {
+  // tokens[t] is read at step t and targets[t] = tokens[t + 1] is what it must predict
+  const tokens = g.input("tokens", [steps], { dtype: "i32" });
+  const targets = g.input("targets", [steps], { dtype: "i32" });
+  const W1 = g.param("W1", [vocabulary + hidden, 4 * hidden], {
+    init: init((vocabulary + hidden) * 4 * hidden, vocabulary + hidden, 1),
+  });
+  const b1 = g.param("b1", [4 * hidden], { init: 0 });
+  const W2 = g.param("W2", [2 * hidden, 4 * hidden], {
+    init: init(2 * hidden * 4 * hidden, 2 * hidden, 2),
+  });
+  const b2 = g.param("b2", [4 * hidden], { init: 0 });
+  const Wo = g.param("Wo", [hidden, vocabulary], { init: init(hidden * vocabulary, hidden, 3) });
+  const bo = g.param("bo", [vocabulary], { init: 0 });
+  const zeros = g.constant(0, [hidden]);
+  const [, losses] = g.scan(
+    (state, x) => {
+      const one = cell(g, W1, b1, g.oneHot(x.token, vocabulary), state.h1, state.c1);
+      const two = cell(g, W2, b2, one.h, state.h2, state.c2);
+      const logits = g.add(
+        g.reshape(g.matmul(g.reshape(two.h, [1, hidden]), Wo), [vocabulary]),
+        bo,
+      );
+      // −log softmax(logits)[target] = logsumexp(logits) − logits · onehot(target)
+      const nll = g.sub(g.logsumexp(logits), g.dot(logits, g.oneHot(x.target, vocabulary)));
+      return [{ h1: one.h, c1: one.c, h2: two.h, c2: two.c }, nll];
+    },
+    { h1: zeros, c1: zeros, h2: zeros, c2: zeros },
+    { token: tokens, target: targets },
+  );
+  const loss = g.mean(losses);
+  g.entry("objective", { fetch: { loss } });
+  const [W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar] = g.grad(loss, [W1, b1, W2, b2, Wo, bo]);
+  g.entry("gradient", { fetch: { loss, W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar } });
+});
