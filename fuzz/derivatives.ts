@@ -1,0 +1,200 @@
+// Derivatives of the compiled program against central differences along a random direction, and
+// jvp against vjp (the dot-product test). A point is skipped where the differences show a kink
+// (forward and backward differences disagree) or are not resolved (steps h and 2h disagree).
+import type { Compiled } from "../compiler/api.ts";
+import type { Rng } from "../runtime/random.ts";
+import { evaluate } from "./evaluate.ts";
+import { FuzzFailure } from "./failure.ts";
+import type { FuzzCase } from "./generate.ts";
+import { shifted, unitDirection, writeValues, type Values } from "./values.ts";
+
+export interface Tally {
+  checked: number;
+  skipped: number;
+}
+
+type Fn = (values: Values) => Float64Array;
+
+const h = 1e-5;
+
+/** What central differences say about fn along `delta`, with how far to trust them. */
+interface Estimate {
+  readonly d: Float64Array;
+  /** |D(h) − D(2h)|: truncation and rounding left in d. */
+  readonly noise: number;
+  /** |forward − backward difference|: large at a kink. */
+  readonly kink: number;
+  /** Rounding in the differences: a few ulps of the largest value, over h. */
+  readonly rounding: number;
+  /** The largest |value| of fn seen: derivatives far below it are rounding noise (θ is O(1)). */
+  readonly largest: number;
+  readonly finite: boolean;
+}
+
+function estimate(fn: Fn, base: Values, delta: Values): Estimate {
+  const [f0, p1, m1, p2, m2] = [0, h, -h, 2 * h, -2 * h].map((s) => fn(shifted(base, delta, s)));
+  const d = p1.map((p, k) => (p - m1[k]) / (2 * h));
+  let noise = 0;
+  let kink = 0;
+  let largest = 0;
+  let finite = true;
+  for (let k = 0; k < d.length; k++) {
+    noise = Math.max(noise, Math.abs(d[k] - (p2[k] - m2[k]) / (4 * h)));
+    kink = Math.max(kink, Math.abs((p1[k] - f0[k]) / h - (f0[k] - m1[k]) / h));
+    for (const v of [f0[k], p1[k], m1[k], p2[k], m2[k]]) {
+      finite &&= Number.isFinite(v);
+      largest = Math.max(largest, Math.abs(v));
+    }
+  }
+  return { d, noise, kink, rounding: (1e-15 * largest) / h, largest, finite };
+}
+
+function maxAbs(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let k = 0; k < values.length; k++) max = Math.max(max, Math.abs(values[k]));
+  return max;
+}
+
+/** Compares an analytic directional derivative with its estimate; false when the point is skipped. */
+function compare(check: string, analytic: Float64Array, est: Estimate): boolean {
+  if (!est.finite) return false;
+  const scale = Math.max(maxAbs(analytic.filter(Number.isFinite)), maxAbs(est.d));
+  // values and points are O(1): a derivative below 1e-13 is rounding noise, whatever it divides
+  const floor = 100 * est.rounding + 1e-10 * est.largest + 1e-13;
+  if (est.kink > 1e-3 * scale + floor || est.noise > 1e-3 * scale + floor) return false;
+  const allowed = 1e-6 * scale + 10 * est.noise + floor;
+  for (let k = 0; k < analytic.length; k++) {
+    if (!(Math.abs(analytic[k] - est.d[k]) <= allowed)) {
+      throw new FuzzFailure(
+        check,
+        `component ${k} is ${analytic[k]}, central differences give ${est.d[k]} (allowed error ${allowed.toExponential(2)}; all: [${[...analytic]}] vs [${[...est.d]}])`,
+      );
+    }
+  }
+  return true;
+}
+
+const inner = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += a[k] * b[k];
+  return sum;
+};
+
+const concat = (parts: readonly ArrayLike<number>[]) =>
+  Float64Array.from(parts.flatMap((part) => [...Array.from(part)]));
+
+export function checkDerivatives(
+  fuzz: FuzzCase,
+  compiled: Compiled,
+  point: Values,
+  rng: Rng,
+  tallies: Record<string, Tally>,
+): void {
+  const { wrt, tangents, cotangent, directions } = fuzz.layout;
+  const instance = compiled.create();
+  const run = (entry: string, values: Values) => {
+    writeValues(instance, fuzz.leaves, values);
+    const outputs = compiled.entry(instance, entry)();
+    return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, Float64Array.from(v)]));
+  };
+  const delta = unitDirection(wrt, point, rng);
+  const base: Values = { ...point };
+  tangents?.forEach((t, i) => (base[t] = delta[wrt[i]]));
+  directions?.forEach((u, i) => (base[u] = delta[wrt[i]]));
+  const tally = (check: string, checked: boolean) => {
+    const t = (tallies[check] ??= { checked: 0, skipped: 0 });
+    if (checked) t.checked++;
+    else t.skipped++;
+  };
+  // what the differences evaluate: the original program, its stopGradient values held at base
+  const fetched = (entry: string) => fuzz.program!.entries.find((e) => e.name === entry)!.fetch;
+  const roots = fuzz.program!.entries.flatMap((e) => e.fetch.map(([, node]) => node));
+  const frozen = evaluate(roots, base).stops;
+  const at = (entry: string, key: string) => {
+    const node = fetched(entry).find(([name]) => name === key)![1];
+    return (values: Values) => evaluate([node], values, { frozen }).values[0];
+  };
+  const gradAt = wrt.map((_, i) => at("grad", `d${i}`));
+  const grads = (values: Values) => gradAt.map((fn) => fn(values));
+  const compiledGrads = (() => {
+    const out = run("grad", base);
+    return wrt.map((_, i) => out[`d${i}`]);
+  })();
+  const along = (parts: readonly Float64Array[], dir: Values) =>
+    Float64Array.of(parts.reduce((sum, part, i) => sum + inner(part, dir[wrt[i]]), 0));
+  const y = at("value", "y");
+  tally(
+    "grad",
+    compare("grad", along(compiledGrads, delta), estimate(at("value", "f"), base, delta)),
+  );
+  if (cotangent !== undefined) {
+    const c = base[cotangent];
+    const out = run("vjp", base);
+    const bars = wrt.map((_, i) => out[`b${i}`]);
+    const cy = (values: Values) => Float64Array.of(inner(c, y(values)));
+    tally("vjp", compare("vjp", along(bars, delta), estimate(cy, base, delta)));
+    if (tangents !== undefined)
+      tally("dot product", dotProduct(c, run("jvp", base).j, bars, delta, wrt));
+  }
+  if (tangents !== undefined)
+    tally("jvp", compare("jvp", run("jvp", base).j, estimate(y, base, delta)));
+  if (directions !== undefined) {
+    const out = run("hvp", base);
+    const hv = concat(wrt.map((_, i) => out[`h${i}`]));
+    tally(
+      "hvp",
+      compare(
+        "hvp",
+        hv,
+        estimate((v) => concat(grads(v)), base, delta),
+      ),
+    );
+  }
+  const first = { [wrt[0]]: delta[wrt[0]].map((x) => x / Math.hypot(...delta[wrt[0]]) || 0) };
+  if (fuzz.layout.hessian) {
+    const H = run("hessian", base).H;
+    const hv = matVec(H, first[wrt[0]]);
+    tally(
+      "hessian",
+      compare(
+        "hessian",
+        hv,
+        estimate((v) => grads(v)[0], base, first),
+      ),
+    );
+  }
+  if (fuzz.layout.jacobian) {
+    const J = run("jacobian", base).J;
+    tally("jacobian", compare("jacobian", matVec(J, first[wrt[0]]), estimate(y, base, first)));
+  }
+}
+
+/** ⟨c, J·t⟩ = ⟨Jᵀ·c, t⟩ up to the rounding of either side. */
+function dotProduct(
+  c: Float64Array,
+  jt: Float64Array,
+  bars: readonly Float64Array[],
+  t: Values,
+  wrt: readonly string[],
+): boolean {
+  const terms = [
+    ...c.map((ck, k) => ck * jt[k]),
+    ...bars.flatMap((bar, i) => [...bar.map((b, k) => -b * t[wrt[i]][k])]),
+  ];
+  if (!terms.every(Number.isFinite)) return false;
+  const lhs = inner(c, jt);
+  const rhs = bars.reduce((sum, bar, i) => sum + inner(bar, t[wrt[i]]), 0);
+  const scale = terms.reduce((sum, x) => sum + Math.abs(x), 0);
+  if (!(Math.abs(lhs - rhs) <= 1e-9 * scale)) {
+    throw new FuzzFailure("dot product", `⟨c, J·t⟩ = ${lhs} but ⟨Jᵀ·c, t⟩ = ${rhs}`);
+  }
+  return true;
+}
+
+/** A [...rows, ...cols] array times a vector of length cols. */
+function matVec(matrix: Float64Array, v: Float64Array): Float64Array {
+  const rows = matrix.length / v.length;
+  return Float64Array.from({ length: rows }, (_, i) =>
+    inner(matrix.subarray(i * v.length, (i + 1) * v.length), v),
+  );
+}
