@@ -178,7 +178,8 @@ function badCall({ c, r }: Context, a: Tensor): { expr: string; op: string } {
     { expr: `g.reshape(${a.name}, [${sizeOf(shape) + 1}])`, op: "reshape" },
     { expr: `g.sum(${a.name}, ${shape.length})`, op: "sum" },
     {
-      expr: `g.slice(${a.name}, ${list(shape.map(() => 0))}, ${list(shape.map((n) => n + 1))})`,
+      // one bound too many, and past the end: wrong for every rank, scalars included
+      expr: `g.slice(${a.name}, ${list([...shape.map(() => 0), 0])}, ${list([...shape.map((n) => n + 1), 1])})`,
       op: "slice",
     },
     { expr: `g.where(${a.name}, ${a.name}, 0)`, op: "where" },

@@ -78,7 +78,7 @@ describe("the fuzzer", () => {
     for (const call of calls) expect(all, call).toContain(`g.${call}(`);
     expect(all).toContain("transA: true");
     expect(all).toContain("transB: true");
-  });
+  }, 120_000);
 
   it.each([
     // a custom rule that is not the derivative of its forward function
