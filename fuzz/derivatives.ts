@@ -3,7 +3,8 @@
 // (forward and backward differences disagree) or are not resolved (steps h and 2h disagree).
 import type { Compiled } from "../compiler/api.ts";
 import type { Rng } from "../runtime/random.ts";
-import { evaluate } from "./evaluate.ts";
+import type { Node } from "../compiler/ir/node.ts";
+import { collect, evaluate } from "./evaluate.ts";
 import { FuzzFailure } from "./failure.ts";
 import type { FuzzCase } from "./generate.ts";
 import { shifted, unitDirection, writeValues, type Values } from "./values.ts";
@@ -13,7 +14,8 @@ export interface Tally {
   skipped: number;
 }
 
-type Fn = (values: Values) => Float64Array;
+/** A value of the program at a point, and the branches its comparisons took there. */
+type Fn = (values: Values) => { value: Float64Array; branches: string };
 
 const h = 1e-5;
 
@@ -32,7 +34,10 @@ interface Estimate {
 }
 
 function estimate(fn: Fn, base: Values, delta: Values): Estimate {
-  const [f0, p1, m1, p2, m2] = [0, h, -h, 2 * h, -2 * h].map((s) => fn(shifted(base, delta, s)));
+  const runs = [0, h, -h, 2 * h, -2 * h].map((s) => fn(shifted(base, delta, s)));
+  const [f0, p1, m1, p2, m2] = runs.map((run) => run.value);
+  // a comparison that flips within the steps: the difference spans two branches
+  const stable = runs.every((run) => run.branches === runs[0].branches);
   const d = p1.map((p, k) => (p - m1[k]) / (2 * h));
   let noise = 0;
   let kink = 0;
@@ -46,7 +51,7 @@ function estimate(fn: Fn, base: Values, delta: Values): Estimate {
       largest = Math.max(largest, Math.abs(v));
     }
   }
-  return { d, noise, kink, rounding: (1e-15 * largest) / h, largest, finite };
+  return { d, noise, kink, rounding: (1e-15 * largest) / h, largest, finite: finite && stable };
 }
 
 function maxAbs(values: ArrayLike<number>): number {
@@ -110,12 +115,25 @@ export function checkDerivatives(
   const fetched = (entry: string) => fuzz.program!.entries.find((e) => e.name === entry)!.fetch;
   const roots = fuzz.program!.entries.flatMap((e) => e.fetch.map(([, node]) => node));
   const frozen = evaluate(roots, base).stops;
+  // the forward program: its comparisons are the user's branches, its nodes the ones with kinks
+  const forward = fetched("value").map(([, node]) => node);
+  const watch = new Set(collect(forward).map((node) => node.id));
   const at = (entry: string, key: string) => {
     const node = fetched(entry).find(([name]) => name === key)![1];
-    return (values: Values) => evaluate([node], values, { frozen }).values[0];
+    return (values: Values) => {
+      const {
+        values: [value],
+        branches,
+      } = evaluate([node], values, { frozen, watch });
+      return { value, branches };
+    };
   };
   const gradAt = wrt.map((_, i) => at("grad", `d${i}`));
-  const grads = (values: Values) => gradAt.map((fn) => fn(values));
+  const grads: Fn = (values) => {
+    const runs = gradAt.map((fn) => fn(values));
+    const branches = runs.map((run) => run.branches).join(";");
+    return { value: concat(runs.map((run) => run.value)), branches };
+  };
   const compiledGrads = (() => {
     const out = run("grad", base);
     return wrt.map((_, i) => out[`d${i}`]);
@@ -123,6 +141,17 @@ export function checkDerivatives(
   const along = (parts: readonly Float64Array[], dir: Values) =>
     Float64Array.of(parts.reduce((sum, part, i) => sum + inner(part, dir[wrt[i]]), 0));
   const y = at("value", "y");
+  const smoothAlong = (dir: Values) => smooth(forward, base, dir, frozen, watch);
+  const firstOrder = [
+    "grad",
+    ...(cotangent === undefined ? [] : ["vjp"]),
+    ...(tangents === undefined ? [] : ["jvp"]),
+    ...(directions === undefined ? [] : ["hvp"]),
+  ];
+  if (!smoothAlong(delta)) {
+    for (const check of firstOrder) tally(check, false);
+    return;
+  }
   tally(
     "grad",
     compare("grad", along(compiledGrads, delta), estimate(at("value", "f"), base, delta)),
@@ -131,7 +160,10 @@ export function checkDerivatives(
     const c = base[cotangent];
     const out = run("vjp", base);
     const bars = wrt.map((_, i) => out[`b${i}`]);
-    const cy = (values: Values) => Float64Array.of(inner(c, y(values)));
+    const cy: Fn = (values) => {
+      const run = y(values);
+      return { value: Float64Array.of(inner(c, run.value)), branches: run.branches };
+    };
     tally("vjp", compare("vjp", along(bars, delta), estimate(cy, base, delta)));
     if (tangents !== undefined)
       tally("dot product", dotProduct(c, run("jvp", base).j, bars, delta, wrt));
@@ -141,32 +173,49 @@ export function checkDerivatives(
   if (directions !== undefined) {
     const out = run("hvp", base);
     const hv = concat(wrt.map((_, i) => out[`h${i}`]));
-    tally(
-      "hvp",
-      compare(
-        "hvp",
-        hv,
-        estimate((v) => concat(grads(v)), base, delta),
-      ),
-    );
+    tally("hvp", compare("hvp", hv, estimate(grads, base, delta)));
   }
   const first = { [wrt[0]]: delta[wrt[0]].map((x) => x / Math.hypot(...delta[wrt[0]]) || 0) };
+  if (!smoothAlong(first)) {
+    if (fuzz.layout.hessian) tally("hessian", false);
+    if (fuzz.layout.jacobian) tally("jacobian", false);
+    return;
+  }
   if (fuzz.layout.hessian) {
     const H = run("hessian", base).H;
     const hv = matVec(H, first[wrt[0]]);
-    tally(
-      "hessian",
-      compare(
-        "hessian",
-        hv,
-        estimate((v) => grads(v)[0], base, first),
-      ),
-    );
+    tally("hessian", compare("hessian", hv, estimate(gradAt[0], base, first)));
   }
   if (fuzz.layout.jacobian) {
     const J = run("jacobian", base).J;
     tally("jacobian", compare("jacobian", matVec(J, first[wrt[0]]), estimate(y, base, first)));
   }
+}
+
+/**
+ * Whether every value of the forward program is smooth through base along dir: no comparison
+ * flips and no node bends (relu at 0, a tie of maximum), even where f itself does not show it
+ * (min(x, relu(x)) is x, but its derivative there is a convention, not a derivative).
+ */
+function smooth(
+  roots: readonly Node[],
+  base: Values,
+  dir: Values,
+  frozen: ReadonlyMap<number, Float64Array>,
+  watch: ReadonlySet<number>,
+): boolean {
+  const [m, c, p] = [-h, 0, h].map((s) =>
+    evaluate(roots, shifted(base, dir, s), { frozen, watch }),
+  );
+  if (m.branches !== c.branches || p.branches !== c.branches) return false;
+  for (const [id, center] of c.all) {
+    const [before, after] = [m.all.get(id)!, p.all.get(id)!];
+    for (let k = 0; k < center.length; k++) {
+      const bend = Math.abs(after[k] - 2 * center[k] + before[k]);
+      if (bend > 1e-7 * Math.max(1, Math.abs(center[k]))) return false;
+    }
+  }
+  return true;
 }
 
 /** ⟨c, J·t⟩ = ⟨Jᵀ·c, t⟩ up to the rounding of either side. */
