@@ -26,7 +26,7 @@ interface Estimate {
   readonly noise: number;
   /** |forward − backward difference|: large at a kink. */
   readonly kink: number;
-  /** Rounding in the differences: a few ulps of the largest value, over h. */
+  /** Rounding in the differences: a few ulps of the largest value (at least of the O(1) values inside), over h. */
   readonly rounding: number;
   /** The largest |value| of fn seen: derivatives far below it are rounding noise (θ is O(1)). */
   readonly largest: number;
@@ -51,7 +51,14 @@ function estimate(fn: Fn, base: Values, delta: Values): Estimate {
       largest = Math.max(largest, Math.abs(v));
     }
   }
-  return { d, noise, kink, rounding: (1e-15 * largest) / h, largest, finite: finite && stable };
+  return {
+    d,
+    noise,
+    kink,
+    rounding: (1e-15 * Math.max(1, largest)) / h,
+    largest,
+    finite: finite && stable,
+  };
 }
 
 function maxAbs(values: ArrayLike<number>): number {
