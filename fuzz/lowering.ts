@@ -37,6 +37,7 @@ export async function checkLowering(
   });
   const f32 = lowering.options.dtype === "f32";
   const oracle = compiled.optimized.program;
+  const rtol = reassociates(oracle) ? 1e-12 : 0;
   const instance = compiled.create();
   for (const point of points) {
     const values = f32 ? rounded(point) : point;
@@ -51,7 +52,7 @@ export async function checkLowering(
       const roots = entry.fetch.map(([, node]) => node);
       const expected = f32 ? evaluate(roots, values, { f32 }).values : interpret(roots, values);
       entry.fetch.forEach(([key], i) => {
-        const k = firstDifference(outputs[key], expected[i], 0);
+        const k = firstDifference(outputs[key], expected[i], rtol);
         if (k >= 0) {
           throw new FuzzFailure(
             check,
@@ -62,6 +63,19 @@ export async function checkLowering(
     }
   }
   return compiled;
+}
+
+/**
+ * Whether the generated code sums in another order than the interpreter: matmul's kernel adds the
+ * products in pairs, (a·b + c·d) into the sum, where the interpreter adds them one by one, which
+ * differs from 4 terms on. The only reassociation in lowering; its differences are an ulp or two.
+ */
+function reassociates(program: Program): boolean {
+  return program.graph.nodes.some((node) => {
+    if (node.op !== "matmul") return false;
+    const a = node.inputs[0].shape;
+    return (node.attrs.transA ? a.at(-2)! : a.at(-1)!) >= 4;
+  });
 }
 
 /** The optimized program computes exactly what the original does. */
