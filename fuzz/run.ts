@@ -68,13 +68,21 @@ function printFailure(failure: FailureReport, seed: number): void {
   );
 }
 
+/** "f32-scalars 12, fold-dtype 1": programs per known bug over every worker. */
+function knownCounts(progress: readonly Progress[]): string {
+  const known: Record<string, number> = {};
+  for (const p of progress) {
+    for (const [name, n] of Object.entries(p.known)) known[name] = (known[name] ?? 0) + n;
+  }
+  const text = Object.entries(known).map(([name, n]) => `${name} ${n}`);
+  return text.join(", ") || "none";
+}
+
 function summary(progress: readonly Progress[], elapsed: number): string {
   const programs = progress.reduce((sum, p) => sum + p.programs, 0);
   const provoked = progress.reduce((sum, p) => sum + p.provoked, 0);
-  const known: Record<string, number> = {};
   const tallies: Record<string, Tally> = {};
   for (const p of progress) {
-    for (const [name, n] of Object.entries(p.known)) known[name] = (known[name] ?? 0) + n;
     for (const [check, t] of Object.entries(p.tallies)) {
       const total = (tallies[check] ??= { checked: 0, skipped: 0 });
       total.checked += t.checked;
@@ -84,13 +92,10 @@ function summary(progress: readonly Progress[], elapsed: number): string {
   const checks = Object.entries(tallies)
     .map(([check, t]) => `${check} ${t.checked} (${t.skipped} skipped)`)
     .join(", ");
-  const knownText = Object.entries(known)
-    .map(([name, n]) => `${name} ${n}`)
-    .join(", ");
   return [
     `${programs} programs in ${elapsed.toFixed(1)} s: ${(programs / elapsed).toFixed(1)} programs/s; ${provoked} with a bad call written on purpose`,
     `  derivative checks: ${checks || "none"}`,
-    `  known bugs hit (not failures): ${knownText || "none"}`,
+    `  known bugs hit (programs; not failures): ${knownCounts(progress)}`,
   ].join("\n");
 }
 
@@ -153,7 +158,7 @@ async function main(): Promise<void> {
           const done = progress.reduce((sum, p) => sum + p.programs, 0);
           const elapsed = (Date.now() - started) / 1000;
           console.log(
-            `fuzz: ${done}/${count} programs, ${(done / elapsed).toFixed(1)}/s, ${failures.length} failures`,
+            `fuzz: ${done}/${count} programs, ${(done / elapsed).toFixed(1)}/s, ${failures.length} failures; known bugs hit: ${knownCounts(progress)}`,
           );
         }
       });
