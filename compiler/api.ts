@@ -28,12 +28,22 @@ export interface Compiled extends Generated {
   entry(instance: DynamicInstance, name: string): EntryFunction;
 }
 
-export async function compile(program: Program, options: GenerateOptions = {}): Promise<Compiled> {
+export interface CompileOptions extends GenerateOptions {
+  /** TypeScript to CommonJS, types stripped (default the TypeScript compiler's transpileModule). */
+  readonly transpile?: (source: string) => string;
+}
+
+export async function compile(program: Program, options: CompileOptions = {}): Promise<Compiled> {
   if (!isProgram(program))
     throw new AdjointError(`compile: expected a program built with program(...)`);
   const runtimeImport = options.runtimeImport ?? defaultRuntimeImport;
   const generated = await generate(program, { ...options, runtimeImport });
-  const factory = load(generated.source, runtimeImport, `create${factoryName(generated)}`);
+  const transpile = options.transpile ?? transpileToCommonJs;
+  const factory = load(
+    transpile(generated.source),
+    runtimeImport,
+    `create${factoryName(generated)}`,
+  );
   return {
     ...generated,
     create: () => factory(),
@@ -55,12 +65,12 @@ function factoryName(generated: Generated): string {
 }
 
 /** Evaluates the module as CommonJS with the runtime as its only importable module. */
-function load(source: string, runtimeImport: string, factory: string): () => DynamicInstance {
+function load(script: string, runtimeImport: string, factory: string): () => DynamicInstance {
   const exports: Record<string, unknown> = {};
   const require = (specifier: string) => {
     if (specifier !== runtimeImport) throw new Error(`generated code imports ${specifier}`);
     return runtime;
   };
-  new Function("require", "exports", transpileToCommonJs(source))(require, exports);
+  new Function("require", "exports", script)(require, exports);
   return exports[factory] as () => DynamicInstance;
 }

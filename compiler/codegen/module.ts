@@ -91,6 +91,54 @@ export function printModule(spec: ModuleSpec): string {
   return file.getFullText();
 }
 
+/**
+ * The same module as printModule, statement for statement, printed directly as text: for callers
+ * that skip formatting (the fuzzer), where building it through ts-morph is most of compile time.
+ */
+export function printModuleText(spec: ModuleSpec): string {
+  const imported = ({ name, local }: ImportSpec) => (local === name ? name : `${name} as ${local}`);
+  const names = [
+    ...spec.valueImports.map(imported),
+    ...spec.typeImports.map((spec) => `type ${imported(spec)}`),
+  ].join(", ");
+  const lines = [`import { ${names} } from ${JSON.stringify(spec.runtimeImport)};`];
+  for (const shape of spec.interfaces) {
+    lines.push(`/** ${shape.doc} */`, `export interface ${shape.name} {`);
+    for (const property of shape.properties) {
+      lines.push(`  readonly ${property.name}: ${property.type};`);
+    }
+    for (const method of shape.methods ?? []) {
+      lines.push(`  ${method.name}(${parameterList(method)}): ${method.returnType};`);
+    }
+    lines.push(`}`);
+  }
+  for (const constant of spec.constants) {
+    lines.push(
+      `/** ${constant.doc} */`,
+      `export const ${constant.name} = ${constant.initializer};`,
+    );
+  }
+  lines.push(...functionText(spec.factory, "export "));
+  return `${lines.join("\n")}\n`;
+}
+
+function functionText(spec: FunctionSpec, prefix = ""): string[] {
+  const body = spec.statements.flatMap((statement) =>
+    typeof statement === "string" ? [statement] : functionText(statement),
+  );
+  return [
+    `${prefix}function ${spec.name}(${parameterList(spec)}): ${spec.returnType} {`,
+    ...body.map((line) => `  ${line}`),
+    `}`,
+  ];
+}
+
+function parameterList(spec: FunctionSpec): string {
+  return spec.parameters
+    .map((p) => `${p.name}${p.optional === true ? "?" : ""}: ${p.type}`)
+    .join(", ");
+}
+
 function named({ name, local }: ImportSpec) {
   return local === name ? { name } : { name, alias: local };
 }

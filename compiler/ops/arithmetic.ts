@@ -117,9 +117,13 @@ export const power: OpDef<"power"> = binary({
     ),
 });
 
-/** ∂(a^b)/∂a = b·a^(b−1), and 0 where b = 0: a^0 is 1 everywhere, but 0·0^(−1) would be NaN. */
+/**
+ * ∂(a^b)/∂a = b·a^(b−1), and 0 where a = b = 0, where 0·0^(−1) would be NaN. Masking only there
+ * keeps the slope's own derivative in b, a^(b−1) (1/a at b = 0), for the second order.
+ */
 function baseSlope(g: OpBuilder, a: Node, b: Node): Node {
-  return g.where(g.eq(b, 0), 0, g.mul(b, g.power(a, g.sub(b, 1))));
+  const slope = g.mul(b, g.power(a, g.sub(b, 1)));
+  return g.where(g.eq(b, 0), g.where(g.eq(a, 0), 0, slope), slope);
 }
 
 /**

@@ -1,0 +1,5 @@
+// The worker's entry: registers the TypeScript loader in this thread, then runs the worker.
+import { register } from "tsx/esm/api";
+
+register();
+await import("./worker.ts");
