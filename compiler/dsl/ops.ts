@@ -38,7 +38,8 @@ type UnaryOp =
   | "relu"
   | "sigmoid"
   | "softplus"
-  | "stopGradient";
+  | "stopGradient"
+  | "finiteOrZero";
 type BinaryOp = "add" | "sub" | "mul" | "div" | "power" | "maximum" | "minimum";
 type CompareOp = "lt" | "le" | "gt" | "ge" | "eq";
 type ReduceOp = "sum" | "max" | "min" | "prod" | "logsumexp";
@@ -171,6 +172,11 @@ export class Ops extends BuilderCore implements OpBuilder {
   /** The value of x, through which no gradient flows (detach). */
   stopGradient(x: Operand): Node {
     return this.unary("stopGradient", x);
+  }
+
+  /** x where it is finite, else 0 (−0 as +0); its derivatives are the finite parts too. */
+  finiteOrZero(x: Operand): Node {
+    return this.unary("finiteOrZero", x);
   }
 
   // ---- comparisons and selection ----

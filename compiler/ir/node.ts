@@ -118,6 +118,8 @@ export interface AttrsOf {
   cast: { readonly to: DType };
   /** The value flows, the gradient does not. */
   stopGradient: NoAttrs;
+  /** x where it is finite (−0 as +0), 0 where ±∞ or NaN: an idle term of a strong-zero guard. */
+  finiteOrZero: NoAttrs;
   // reductions
   sum: ReduceAttrs;
   max: ReduceAttrs;

@@ -45,6 +45,7 @@ export interface OpBuilder {
   sigmoid(x: Operand): Node;
   softplus(x: Operand): Node;
   stopGradient(x: Operand): Node;
+  finiteOrZero(x: Operand): Node;
   lt(a: Operand, b: Operand): Node;
   le(a: Operand, b: Operand): Node;
   gt(a: Operand, b: Operand): Node;

@@ -21,7 +21,7 @@ import {
 } from "./def.ts";
 import { plus } from "./elementwise.ts";
 import { loopNest, offset } from "./loops.ts";
-import { isNodePartial, nonzero, wholeZero } from "./strongzero.ts";
+import { nonzero, wholeZero, zeroWhere } from "./strongzero.ts";
 import { denseSparsity, unionOf, type Dependencies, type SparsityContext } from "./sparsity.ts";
 
 type MatmulAttrs = AttrsOf["matmul"];
@@ -335,17 +335,15 @@ export const matmul: OpDef<"matmul"> = {
 
 /**
  * Strong zero for Y = op(A)·op(B), whose adjoints are sums of products: an element of A (of B) that
- * reaches no output with ȳ ≠ 0 gets exactly 0 and is read as 0 by the other operand's adjoint, so
- * a factor that only inactive outputs read never enters a sum. The rule itself, run on ones and
+ * reaches no output with ȳ ≠ 0 gets exactly 0 and is read as 0 by the other operand's adjoint
+ * where it is not finite, so a non-finite factor that only inactive outputs read never enters a sum. The rule itself, run on ones and
  * on the 0/1 pattern of ȳ, counts the active outputs each element reaches.
  */
 function matmulZero({ g, inputs, y_bar, rule }: StrongZeroContext<"matmul">): Partials {
   const ones = inputs.map((x) => g.constant(1, x.shape));
   const idle = rule(ones, nonzero(g, y_bar)).map((reach) => g.eq(reach as Node, 0));
-  const read = inputs.map((x, k) => g.where(idle[k], 0, x));
-  return rule(read, y_bar).map((part, k) =>
-    isNodePartial(part) ? g.where(idle[k], 0, part) : part,
-  );
+  const read = inputs.map((x, k) => zeroWhere(g, idle[k], x) as Node);
+  return rule(read, y_bar).map((part, k) => zeroWhere(g, idle[k], part));
 }
 
 function matmulSparsity({ deps, inputs: [a, b], attrs }: SparsityContext<"matmul">): Dependencies {

@@ -115,6 +115,21 @@ function convert(v: number, to: DType): number {
   return v;
 }
 
+/**
+ * x where finite, else 0 (and −0 as +0). Its tangent is the finite part of ẋ too, so a strong-zero
+ * guard built from it stays finite in forward mode over reverse (ẋ = 0·∞ at an idle term).
+ */
+export const finiteOrZero: OpDef<"finiteOrZero"> = unary<"finiteOrZero">({
+  scalar: (x) => (Math.abs(x) < Infinity ? x + 0 : 0),
+  expr: (x) => `Math.abs(${x}) < Infinity ? ${x} + 0 : 0`,
+  // strong zero as it stands: x̄ is ȳ or 0
+  zeroAdjoint: "bounded",
+  // x̄ = ȳ where x is finite, else 0
+  vjp: ({ g, x, y_bar }) => g.where(g.lt(g.abs(x), Infinity), y_bar, 0),
+  // ẏ = finiteOrZero(ẋ) where x is finite, else 0
+  jvp: ({ g, x, x_dot }) => g.where(g.lt(g.abs(x), Infinity), g.finiteOrZero(x_dot), 0),
+});
+
 export const stopGradient: OpDef<"stopGradient"> = unary<"stopGradient">({
   scalar: (x) => x,
   expr: (x) => x,

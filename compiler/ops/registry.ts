@@ -5,7 +5,7 @@ import { custom } from "./custom.ts";
 import type { OpDef } from "./def.ts";
 import { constant, input, param } from "./leaves.ts";
 import { dot, matmul } from "./linalg.ts";
-import { cast, eq, ge, gt, le, lt, stopGradient, where } from "./logic.ts";
+import { cast, eq, finiteOrZero, ge, gt, le, lt, stopGradient, where } from "./logic.ts";
 import { gather, oneHot, scatterAdd } from "./indexing.ts";
 import { broadcastTo, concat, pad, reshape, slice, transpose } from "./movement.ts";
 import { cond } from "./cond.ts";
@@ -65,6 +65,7 @@ export const ops = {
   where,
   cast,
   stopGradient,
+  finiteOrZero,
   sum,
   max,
   min,

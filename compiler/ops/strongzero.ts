@@ -24,9 +24,18 @@ export function nonzero(g: OpBuilder, y_bar: Node): Node {
   return g.where(g.eq(y_bar, 0), 0, 1);
 }
 
-/** `part` where `idle` is false, the exact 0 where it is true (`idle` broadcasts to part's shape). */
-function zeroWhere(g: OpBuilder, idle: Node, part: Partial): Partial {
-  return isNodePartial(part) ? g.where(idle, 0, part) : part;
+/**
+ * `z` where it is finite, else 0. Where ȳ is 0 a term ȳ·f' is 0 or (f' = ±∞, NaN) NaN: this keeps
+ * the 0 and, unlike a constant 0, its derivative in ȳ (f' where f' is finite), so a second order
+ * taken where ȳ happens to be 0 (a stationary point) loses no term.
+ */
+export function finiteOrZero(g: OpBuilder, z: Node): Node {
+  return g.finiteOrZero(z);
+}
+
+/** `part` where `idle` is false; where it is true, `part` if finite, else 0 (see finiteOrZero). */
+export function zeroWhere(g: OpBuilder, idle: Node, part: Partial): Partial {
+  return isNodePartial(part) ? g.where(idle, finiteOrZero(g, part), part) : part;
 }
 
 /**
@@ -46,7 +55,7 @@ export function pointwiseZero<K extends OpName>(
       if (sameShape(x.shape, y.shape)) return zeroWhere(g, idle, part);
       const widened = inputs.map((input, j) => (j === k ? g.broadcastTo(input, y.shape) : input));
       const wide = rule(widened, y_bar)[k] as Node;
-      return fitTo(g, g.where(idle, 0, wide), x.shape);
+      return fitTo(g, zeroWhere(g, idle, wide) as Node, x.shape);
     });
   };
 }

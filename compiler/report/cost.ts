@@ -50,6 +50,7 @@ export const opCosts = {
   square: perOutput(1),
   reciprocal: perOutput(1),
   abs: perOutput(1),
+  finiteOrZero: perOutput(2),
   sign: perOutput(1),
   relu: perOutput(1),
   // 1 / (1 + exp(−x))

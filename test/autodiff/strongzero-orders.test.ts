@@ -165,3 +165,31 @@ describe("what stays as it was", () => {
     expect(dy).toEqual([NaN]);
   });
 });
+
+describe("an adjoint that is 0 by coincidence, not by a select (found by the fuzzer)", () => {
+  // f = 2(v − stop(v))² with v = where(x > 0.25, log x, x): f = 0 and f' = 0 everywhere, but
+  // f'' = 4·v'² = 4/x² where x > 0.25 and 4 elsewhere; the guards must keep the ȳ-derivative term
+  const f = (g: ProgramBuilder, x: Node) => {
+    const v = g.where(g.gt(x, 0.25), g.log(x), x);
+    return g.sum(g.mul(g.square(g.sub(v, g.stopGradient(v))), 2));
+  };
+  const x = [0.5, 0.1, 2];
+  const diagonal = [16, 4, 1];
+
+  it("the Hessian (forward over reverse) and grad of grad (reverse over reverse) are 4·v'²", async () => {
+    const { h, hv, d2 } = await run(
+      (g) => {
+        const input = g.input("x", [3]);
+        return {
+          h: g.hessian(f(g, input), input),
+          hv: g.hvp(f(g, input), input, g.constant([1, 1, 1], [3])),
+          d2: g.grad(g.sum(g.grad(f(g, input), input)), input),
+        };
+      },
+      { x },
+    );
+    expect(h).toEqual([16, 0, 0, 0, 4, 0, 0, 0, 1]);
+    expect(hv).toEqual(diagonal);
+    expect(d2).toEqual(diagonal);
+  });
+});

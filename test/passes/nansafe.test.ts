@@ -18,17 +18,20 @@ function withDerivatives(branch: (g: ProgramBuilder, x: Node) => Node, size: num
   });
 }
 
+/** Values with −0 read as 0: a masked term is an exact zero of either sign (0·(−f') = −0). */
+const zeroed = (values: ArrayLike<number>) => Array.from(values, (v) => v + 0);
+
 function interpreted(p: Program, x: number[]): number[][] {
   return interpret(
     p.entries[0].fetch.map(([, node]) => node),
     { x },
-  ).map((values) => [...values]);
+  ).map(zeroed);
 }
 
 async function compiled(p: Program, x: number[]): Promise<number[][]> {
   const c = await compile(p);
   const outputs = c.entry(c.create(), "e")({ x } as never) as Record<string, Float64Array>;
-  return ["y", "dy", "d2y"].map((name) => [...outputs[name]]);
+  return ["y", "dy", "d2y"].map((name) => zeroed(outputs[name]));
 }
 
 const sqrtWhere = (g: ProgramBuilder, x: Node) => g.where(g.gt(x, 0), g.sqrt(x), 0);

@@ -150,6 +150,24 @@ export const logicCases = {
       expected: ([k, x]) => zip([k, x], (ki, xi) => ki * xi),
     },
   ],
+  finiteOrZero: [
+    {
+      label: "finite values pass unchanged",
+      leaves: [tensor("x", [2, 3])],
+      build: (g, [x]) => g.finiteOrZero(g.mul(x, 3)),
+      shape: [2, 3],
+      expected: ([x]) => zip([x], (v) => v * 3),
+    },
+    {
+      label: "±∞ and NaN become 0, −0 becomes +0",
+      leaves: [tensor("x", [4])],
+      build: (g, [x]) =>
+        g.add(g.finiteOrZero(g.constant([Infinity, -Infinity, NaN, -0], [4])), g.mul(x, 0)),
+      shape: [4],
+      expected: ([x]) => zip([x], (v) => v * 0),
+      differentiable: false,
+    },
+  ],
   stopGradient: [
     {
       // its gradient is tested in test/ops/logic.test.ts: central differences see through it
