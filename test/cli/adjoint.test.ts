@@ -1,45 +1,12 @@
 // The `adjoint` command, run as a child process from the repository root: help, usage errors,
 // compile, compile --check (current, hand-edited, missing, stale) and graph files that fail.
-import { spawn } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { adjoint, root, tempFolder } from "../support/cli.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate, type Program } from "adjoint";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = path.join(root, "compiler", "cli", "adjoint.mjs");
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `node compiler/cli/adjoint.mjs ...args` in the repository root. */
-function adjoint(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-// graph files live in a gitignored folder inside the repository, so `import "adjoint"` resolves
-mkdirSync(path.join(root, ".vitest-tmp"), { recursive: true });
-const tmp = path.relative(root, mkdtempSync(path.join(root, ".vitest-tmp", "cli-")));
+const tmp = tempFolder("cli-");
 const at = (...parts: string[]) => path.join(root, tmp, ...parts);
 const out = path.join(tmp, "out");
 

@@ -1,12 +1,10 @@
 // Where `adjoint compile` writes: an output path it cannot use is one line and exit 1 (no Node
 // stack), a bad --svg or --dot fails before any module is written, modules replace the old file by
 // a rename (a reader never sees a half-written one), and a graph file that ends the process fails.
-import { spawn } from "node:child_process";
 import {
   existsSync,
   linkSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -14,34 +12,10 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { adjoint, root, tempFolder } from "../support/cli.ts";
 import { afterAll, describe, expect, it } from "vitest";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = path.join(root, "compiler", "cli", "adjoint.mjs");
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `node compiler/cli/adjoint.mjs ...args` in the repository root. */
-function adjoint(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-// graph files live in a gitignored folder inside the repository, so `import "adjoint"` resolves
-mkdirSync(path.join(root, ".vitest-tmp"), { recursive: true });
-const tmp = path.relative(root, mkdtempSync(path.join(root, ".vitest-tmp", "out-")));
+const tmp = tempFolder("out-");
 const at = (...parts: string[]) => path.join(tmp, ...parts);
 afterAll(() => rmSync(path.join(root, tmp), { recursive: true, force: true }));
 

@@ -5,14 +5,7 @@ import { interpret } from "../../compiler/ops/interpret.ts";
 import type { Node, OpName } from "../../compiler/ir/node.ts";
 import { reachable } from "../../compiler/ir/text.ts";
 import { ops } from "../../compiler/ops/registry.ts";
-import { coreCases } from "./cases/core.ts";
-import { customCases } from "./cases/custom.ts";
-import { loopCases } from "./cases/loops.ts";
-import { elementwiseCases } from "./cases/elementwise.ts";
-import { linalgCases } from "./cases/linalg.ts";
-import { logicCases } from "./cases/logic.ts";
-import { movementCases } from "./cases/movement.ts";
-import { reductionCases } from "./cases/reductions.ts";
+import { opCases as cases } from "./cases/all.ts";
 import type { Differentiable, OpCase } from "./kit.ts";
 import {
   buildChecked,
@@ -23,17 +16,6 @@ import {
   mulberry32,
   sampleLeaves,
 } from "../support/gradcheck.ts";
-
-const cases = {
-  ...coreCases,
-  ...elementwiseCases,
-  ...logicCases,
-  ...reductionCases,
-  ...movementCases,
-  ...linalgCases,
-  ...customCases,
-  ...loopCases,
-} satisfies Record<Differentiable, readonly OpCase[]>;
 
 describe("the op table", () => {
   it("has rows for exactly the non-leaf ops of the registry", () => {

@@ -9,17 +9,10 @@ import type { OpDef, Partials } from "../../compiler/ops/def.ts";
 import { ops } from "../../compiler/ops/registry.ts";
 import { isNodePartial } from "../../compiler/ops/strongzero.ts";
 import type { ProgramBuilder } from "../../compiler/program.ts";
-import { coreCases } from "./cases/core.ts";
-import { customCases } from "./cases/custom.ts";
-import { loopCases } from "./cases/loops.ts";
 import { condVjp } from "../../compiler/autodiff/cond.ts";
 import { scanVjp } from "../../compiler/autodiff/loops.ts";
 import { vjp } from "../../compiler/autodiff/reverse.ts";
-import { elementwiseCases } from "./cases/elementwise.ts";
-import { linalgCases } from "./cases/linalg.ts";
-import { logicCases } from "./cases/logic.ts";
-import { movementCases } from "./cases/movement.ts";
-import { reductionCases } from "./cases/reductions.ts";
+import { opCases as cases } from "./cases/all.ts";
 import type { Differentiable, OpCase } from "./kit.ts";
 import {
   buildChecked,
@@ -28,17 +21,6 @@ import {
   mulberry32,
   sampleLeaves,
 } from "../support/gradcheck.ts";
-
-const cases = {
-  ...coreCases,
-  ...elementwiseCases,
-  ...logicCases,
-  ...reductionCases,
-  ...movementCases,
-  ...linalgCases,
-  ...customCases,
-  ...loopCases,
-} satisfies Record<Differentiable, readonly OpCase[]>;
 
 /** The plain and the strong-zero partials of the last `op` node `build` makes, for an input ȳ. */
 function partials(g: ProgramBuilder, row: OpCase, op: OpName, leaves: readonly Node[]) {

@@ -1,0 +1,33 @@
+// The `adjoint` command as a child process from the repository root, for the CLI tests.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = fileURLToPath(new URL("../../", import.meta.url));
+const cli = path.join(root, "compiler", "cli", "adjoint.mjs");
+
+export interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `node compiler/cli/adjoint.mjs ...args` in the repository root. */
+export function adjoint(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** A fresh folder (relative to the root) in a gitignored place inside the repository, so `import "adjoint"` resolves. */
+export function tempFolder(prefix: string): string {
+  mkdirSync(path.join(root, ".vitest-tmp"), { recursive: true });
+  return path.relative(root, mkdtempSync(path.join(root, ".vitest-tmp", prefix)));
+}
