@@ -79,8 +79,8 @@ export class BuilderCore {
   }
 
   /** `value` as a node of the graph being built: an outer value is captured into the body. */
-  local(value: Node): Node {
-    return this.lift("body", value, 1);
+  local(value: Node, op = "body"): Node {
+    return this.lift(op, value, 1);
   }
 
   /** A cond node over two regions built by `region` (see CondAttrs for its inputs and value). */

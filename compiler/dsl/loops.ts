@@ -202,7 +202,8 @@ export function asNode(
   path: readonly string[],
 ): Node {
   if (typeof value === "number") return g.constant(value);
-  if (isNodeValue(value)) return value;
+  // an outer value given to a loop inside a body (its init, its sequence) is captured by the body
+  if (isNodeValue(value)) return g.local(value, op);
   return g.fail(op, `${where(what, path)} must be a node or a number, got ${describeValue(value)}`);
 }
 

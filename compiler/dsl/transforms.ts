@@ -133,7 +133,11 @@ export class TransformBuilder extends Ops {
     forward: (...inputs: Node[]) => Node,
     rule: DslCustomRule,
   ): Node {
-    const primals = this.nodeList("customVjp", inputs);
+    // inside a loop body or a branch, an outer input is captured like any operand
+    const lifted = Array.isArray(inputs)
+      ? inputs.map((input) => (isNodeValue(input) ? this.local(input, "customVjp") : input))
+      : inputs;
+    const primals = this.nodeList("customVjp", lifted);
     if (typeof forward !== "function" || typeof rule !== "function") {
       this.fail("customVjp", `expects (inputs, forward, rule) with two functions`);
     }

@@ -59,14 +59,17 @@ export const unrolled: Scan = (g, body, init, xs, options = {}) => {
   return [carry, stacked];
 };
 
-export interface Form {
+/** A program written over a loop function `L` (g.scan or its unrolled twin, g.whileLoop or its). */
+export interface LoopForm<L> {
   readonly name: string;
   readonly leaves: Readonly<Record<string, readonly number[]>>;
   /** Integer inputs (token ids): fed, never differentiated. */
   readonly ints?: Readonly<Record<string, readonly number[]>>;
   /** A scalar objective of the leaves through the loop. */
-  readonly build: (g: ProgramBuilder, scan: Scan, leaf: (name: string) => Node) => Node;
+  readonly build: (g: ProgramBuilder, loop: L, leaf: (name: string) => Node) => Node;
 }
+
+export type Form = LoopForm<Scan>;
 
 const ramp = (n: number, scale: number, shift = 0) =>
   Array.from({ length: n }, (_, i) => Math.sin(1.3 * i + 0.7) * scale + shift);
@@ -195,7 +198,7 @@ export const forms: readonly Form[] = [
 ];
 
 /** Shapes of the leaves, where a form declares more than a vector. */
-export function declareLeaves(g: ProgramBuilder, form: Form): (name: string) => Node {
+export function declareLeaves<L>(g: ProgramBuilder, form: LoopForm<L>): (name: string) => Node {
   const nodes = new Map<string, Node>();
   for (const [name, values] of Object.entries(form.leaves))
     nodes.set(name, g.input(name, [values.length]));
@@ -205,7 +208,7 @@ export function declareLeaves(g: ProgramBuilder, form: Form): (name: string) => 
 }
 
 /** The objective and its derivatives of every order this suite checks, as fetched nodes. */
-export function derivatives(form: Form, scan: Scan) {
+export function derivatives<L>(form: LoopForm<L>, scan: L) {
   let nodes: Record<string, Node> = {};
   const built = program("forms", (g) => {
     const leaf = declareLeaves(g, form);
