@@ -195,6 +195,25 @@ export const forms: readonly Form[] = [
       return g.add(g.sum(hs), g.sum(hT));
     },
   },
+  {
+    name: "an i32 step counter in the carry, gathering the step's row of a captured table",
+    leaves: { P: ramp(8, 0.5), h0: [0.2, -0.4] },
+    build: (g, scan, leaf) => {
+      const P = g.reshape(leaf("P"), [4, 2]);
+      const [last, ys] = scan(
+        g,
+        (s) => {
+          const h = g.tanh(g.add(g.mul(s.h, 1.1), g.gather(P, s.k)));
+          const k = g.cast(g.add(g.cast(s.k, "f64"), 1), "i32");
+          return [{ h, k }, g.mul(g.sum(h), g.cast(s.k, "f64"))];
+        },
+        { h: leaf("h0"), k: g.constant(0, [], "i32") },
+        undefined,
+        { length: 4 },
+      );
+      return g.add(g.sum(ys), g.add(g.sum(g.square(last.h)), g.cast(last.k, "f64")));
+    },
+  },
 ];
 
 /** Shapes of the leaves, where a form declares more than a vector. */
