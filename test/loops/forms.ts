@@ -214,6 +214,30 @@ export const forms: readonly Form[] = [
       return g.add(g.sum(ys), g.add(g.sum(g.square(last.h)), g.cast(last.k, "f64")));
     },
   },
+  {
+    name: "a customVjp in the body: a softsign whose rule is written by hand",
+    leaves: { xs: ramp(4, 1.2), w: [0.7] },
+    build: (g, scan, leaf) => {
+      const w = g.reshape(leaf("w"), []);
+      // softsign(u) = u / (1 + |u|), d/du = 1 / (1 + |u|)²
+      const softsign = (u: Node) =>
+        g.customVjp(
+          [u],
+          (u) => g.div(u, g.add(1, g.abs(u))),
+          ({ g, inputs: [u], output_bar }) => [g.div(output_bar, g.square(g.add(1, g.abs(u))))],
+        );
+      const [hT, hs] = scan(
+        g,
+        (h, x) => {
+          const next = softsign(g.add(g.mul(h, w), x));
+          return [next, g.mul(next, next)];
+        },
+        g.constant(0.1),
+        leaf("xs"),
+      );
+      return g.add(g.sum(hs), g.mul(hT, w));
+    },
+  },
 ];
 
 /** Shapes of the leaves, where a form declares more than a vector. */
