@@ -7,6 +7,7 @@ import { scanPart } from "../dsl/loops.ts";
 import type { Ops } from "../dsl/ops.ts";
 import type { Node, NodeOf, WhileAttrs } from "../ir/node.ts";
 import { inlineRegion } from "../ir/region.ts";
+import { sizeOf } from "../ir/shape.ts";
 import { whileLayout } from "../ops/while.ts";
 
 type While = NodeOf<"while">;
@@ -64,6 +65,9 @@ export function whileVjp(g: Ops, y: While, y_bar: Node, vjp: Vjp): (Node | null)
   const value = whileParts(g, taped, tapedAttrs);
   const bar = whileParts(g, y_bar, attrs);
   const nc = inits.length;
+  const tapeRead = whileLayout(attrs).tape.map(
+    (part) => !isZeroRange(y_bar, part.offset, part.offset + sizeOf(part.shape)),
+  );
   const state = [
     { name: "t", shape: [], dtype: g.graph.dtype },
     ...specs(inits, "carry_bar"),
@@ -80,12 +84,10 @@ export function whileVjp(g: Ops, y: While, y_bar: Node, vjp: Vjp): (Node | null)
     const grads = vjp(g, step, carryBar, [...carry, ...caps.filter(float)]);
     return [
       g.stopGradient(g.sub(t, 1)),
-      // a carry read from the tape gets that adjoint too
+      // a carry read from the tape gets that adjoint too (where anything reads the tape)
       ...grads
         .slice(0, nc)
-        .map((grad, k) =>
-          k < bar.tape.length ? g.add(grad, g.gather(g.local(bar.tape[k]), at)) : grad,
-        ),
+        .map((grad, k) => (tapeRead[k] ? g.add(grad, g.gather(g.local(bar.tape[k]), at)) : grad)),
       ...capturedBar.map((sum, j) => g.add(sum, grads[nc + j])),
     ];
   });
@@ -161,4 +163,19 @@ export function whileJvp(g: Ops, y: While, dots: readonly (Node | null)[], jvp: 
     ...(attrs.tape ? parts.tape.slice(nc) : []),
   ].map((part) => g.reshape(part, [-1]));
   return g.concat(flat, 0);
+}
+
+/**
+ * Whether elements [begin, end) of a flat adjoint are structurally zero: a zero constant, or
+ * outside what every term of a sum pads in (the adjoints of slices of the other parts).
+ */
+function isZeroRange(bar: Node, begin: number, end: number): boolean {
+  if (bar.op === "const") return bar.attrs.values.every((value) => value === 0);
+  if (bar.op === "add") return bar.inputs.every((term) => isZeroRange(term, begin, end));
+  if (bar.op === "pad" && bar.shape.length === 1) {
+    const from = bar.attrs.before[0];
+    const to = from + bar.inputs[0].shape[0];
+    return end <= from || begin >= to || isZeroRange(bar.inputs[0], begin - from, end - from);
+  }
+  return false;
 }
