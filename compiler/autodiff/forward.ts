@@ -4,6 +4,8 @@ import { isConst, type Node } from "../ir/node.ts";
 import { ops } from "../ops/registry.ts";
 import { condJvp } from "./cond.ts";
 import { scanJvp } from "./loops.ts";
+import { whileJvp } from "./while.ts";
+import type { LoopJvps } from "../ops/def.ts";
 
 /**
  * Appends the tangents of `outputs` when `wrt[i]` moves along `tangents[i]`
@@ -23,6 +25,7 @@ export function jvp(
   });
   const lastId = Math.max(-1, ...outputs.map((output) => output.id));
   const nodes = g.graph.nodes;
+  const loops = loopJvps(g);
   for (let id = 0; id <= lastId; id++) {
     const y = nodes[id];
     if (dots.has(id) || y.inputs.length === 0) continue;
@@ -36,12 +39,7 @@ export function jvp(
     };
     const rule = ops[y.op].jvp as (ctx: object) => Node | null;
     const y_dot = g.within({ ...origin, label: undefined }, () =>
-      // a loop's tangent is a loop carrying tangents, a cond's a cond: built by this transform
-      y.op === "scan"
-        ? scanJvp(g, y, inputDots, jvp)
-        : y.op === "cond"
-          ? condJvp(g, y, inputDots, jvp)
-          : rule({ g, y, inputs: y.inputs, attrs: y.attrs, dots: inputDots }),
+      rule({ g, y, inputs: y.inputs, attrs: y.attrs, dots: inputDots, loops }),
     );
     if (y_dot !== null) {
       if (origin.label !== undefined && y_dot.id >= firstNewId) g.graph.label(y_dot, origin.label);
@@ -49,4 +47,16 @@ export function jvp(
     }
   }
   return outputs.map((output) => dots.get(output.id) ?? g.constant(0, output.shape));
+}
+
+/**
+ * The forward rules of region ops, which differentiate their bodies by this transform: a loop's
+ * tangent is a loop carrying tangents, a cond's a cond of its branches' jvps.
+ */
+export function loopJvps(g: Ops): LoopJvps {
+  return {
+    scan: (y, dots) => scanJvp(g, y, dots, jvp),
+    cond: (y, dots) => condJvp(g, y, dots, jvp),
+    while: (y, dots) => whileJvp(g, y, dots, jvp),
+  };
 }

@@ -3,10 +3,11 @@ import type { Ops } from "../dsl/ops.ts";
 import type { Origin } from "../ir/graph.ts";
 import type { DType, Node, OpName } from "../ir/node.ts";
 import { AdjointError } from "../errors.ts";
-import { notDifferentiable, type OpDef, type Partials } from "../ops/def.ts";
+import { notDifferentiable, type LoopVjps, type OpDef, type Partials } from "../ops/def.ts";
 import { ops } from "../ops/registry.ts";
 import { condVjp } from "./cond.ts";
 import { scanVjp } from "./loops.ts";
+import { whileVjp } from "./while.ts";
 
 /**
  * Appends to the graph the adjoints of `wrt` for outputs weighted by `cotangents`
@@ -75,16 +76,24 @@ function underSelects(g: Ops, relevant: Set<number>): Set<number> {
 /** The partials of `y` from its adjoint, with strong zero where a select's 0 may reach it. */
 function partialsOf(g: Ops, y: Node, y_bar: Node, strong: boolean): Partials {
   const record = ops[y.op] as unknown as OpDef<OpName>;
-  // a loop's adjoint is a loop over the vjp of its body, a cond's a cond: built by this transform
+  const loops = loopVjps(g);
   const rule = (inputs: readonly Node[], bar: Node) =>
-    y.op === "scan"
-      ? scanVjp(g, y, bar, vjp)
-      : y.op === "cond"
-        ? condVjp(g, y, bar, vjp)
-        : record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar });
+    record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar, loops });
   const zero = record.zeroAdjoint;
   if (!strong || zero === "bounded") return rule(y.inputs, y_bar);
-  return zero({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar, rule });
+  return zero({ g, y, inputs: y.inputs, attrs: y.attrs, y_bar, rule, loops });
+}
+
+/**
+ * The reverse rules of region ops, which differentiate their bodies by this transform: a loop's
+ * adjoint is a loop over the vjp of its body, a cond's a cond of its branches' vjps.
+ */
+export function loopVjps(g: Ops): LoopVjps {
+  return {
+    scan: (y, y_bar) => scanVjp(g, y, y_bar, vjp),
+    cond: (y, y_bar) => condVjp(g, y, y_bar, vjp),
+    while: (y, y_bar) => whileVjp(g, y, y_bar, vjp),
+  };
 }
 
 const isFloat = (dtype: DType) => dtype === "f64" || dtype === "f32";

@@ -35,7 +35,8 @@ export interface ModuleLayout {
 export function describeModule(
   plan: Plan,
   layout: ModuleLayout,
-  usesCheckIndex: boolean,
+  /** What the bodies call: the index check, the error class (a while at its bound). */
+  { usesCheckIndex, throwsError }: { usesCheckIndex: boolean; throwsError: boolean },
   kernels: "wasm" | "js" | "auto" = "js",
 ): ModuleSpec {
   const { program } = plan;
@@ -111,7 +112,7 @@ export function describeModule(
       imported(kernels === "js" ? "allocateArena" : "allocateKernelArena"),
       ...(fed ? [imported("feedInputs")] : []),
       ...(usesCheckIndex ? [imported("checkIndex")] : []),
-      ...(layout.calledFlags.size > 0 ? [imported("AdjointRuntimeError")] : []),
+      ...(layout.calledFlags.size > 0 || throwsError ? [imported("AdjointRuntimeError")] : []),
     ],
     typeImports: fed ? [imported("Feeds"), imported("InputSpec")] : [],
     interfaces,

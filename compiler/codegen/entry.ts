@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Node, NodeOf } from "../ir/node.ts";
 import type { RegionPlans } from "../lower/regions.ts";
 import { condLines, scanLines, type BodyLines } from "./region.ts";
+import { whileLines } from "./while.ts";
 import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
 import type { Emit, FusedRead, KernelIO, OpDef, WasmSite } from "../ops/def.ts";
@@ -31,6 +32,8 @@ export interface CodeGroup {
 export interface EntryCodeOptions {
   /** The local name of the runtime's index check (aliased where a program name takes it). */
   readonly checkIndex: string;
+  /** The local name of the runtime's error class (a while loop at its bound throws it). */
+  readonly runtimeError: string;
   readonly arenaType?: "f64" | "f32";
   readonly kernels?: KernelChoice;
   /** The planned bodies of the entry's loops and conds. */
@@ -64,7 +67,7 @@ export function entryGroups(
   for (const node of lowered.schedule) {
     const elsewhere = plan.fusedInto.has(node.id) || plan.viewed.has(node.id);
     if (elsewhere || written.has(node.id) || plan.aliased.has(node.id)) continue;
-    if (node.op === "scan" || node.op === "cond") {
+    if (node.op === "scan" || node.op === "cond" || node.op === "while") {
       groups.push(loopGroup(plan, refs, node, options));
       continue;
     }
@@ -83,11 +86,11 @@ export function entryGroups(
 
 const noRegions: RegionPlans = { byNode: new Map(), length: 0 };
 
-/** A scan (one `for` loop) or a cond (an `if`) around its bodies' code (see codegen/region.ts). */
+/** A scan (one `for` loop), a cond (an `if`) or a while (a `for (;;)` with a break) around its bodies' code. */
 function loopGroup(
   plan: Plan,
   refs: References,
-  node: NodeOf<"scan"> | NodeOf<"cond">,
+  node: NodeOf<"scan"> | NodeOf<"cond"> | NodeOf<"while">,
   options: EntryCodeOptions,
 ): CodeGroup {
   const planned = (options.regions ?? noRegions).byNode.get(node.id);
@@ -100,7 +103,9 @@ function loopGroup(
   const lines =
     node.op === "scan"
       ? scanLines(plan, refs, node, planned[0], bodyLines)
-      : condLines(plan, refs, node, planned, bodyLines);
+      : node.op === "cond"
+        ? condLines(plan, refs, node, planned, bodyLines)
+        : whileLines(plan, refs, node, planned, bodyLines, options.runtimeError);
   return {
     lines: [comment(plan, node), ...lines],
     defines: [],

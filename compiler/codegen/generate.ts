@@ -75,12 +75,14 @@ export async function generate(
   const { layout, bodies } = layOut(plan, options, regions, names);
   const call = new RegExp(`\\b${layout.names.runtime.checkIndex}\\(`);
   const usesCheckIndex = bodies.some((body) => body.some((line) => call.test(line)));
+  const thrown = new RegExp(`\\bnew ${layout.names.runtime.AdjointRuntimeError}\\(`);
+  const throwsError = bodies.some((body) => body.some((line) => thrown.test(line)));
   // a call, not the program's name in a string ("kernels.run")
   const library = new RegExp(`(^|[\\s;{(])${kernelsLocal}\\.\\w+\\(`);
   const usesKernels = bodies.some((body) => body.some((line) => library.test(line)));
   const kernels = usesKernels ? (options.kernels ?? "auto") : "js";
   const format = options.format ?? true;
-  const spec = describeModule(plan, layout, usesCheckIndex, kernels);
+  const spec = describeModule(plan, layout, { usesCheckIndex, throwsError }, kernels);
   const skeleton = format ? printModule(spec) : printModuleText(spec);
   // the hash covers everything the module says, so a moved DSL line is stale, not hand-edited
   const hash = createHash("sha256")
@@ -122,6 +124,7 @@ function layOut(plan: Plan, options: GenerateOptions, regions: RegionPlans, name
     splitEntry(
       entryGroups(plan, lowered, {
         checkIndex: names.runtime.checkIndex,
+        runtimeError: names.runtime.AdjointRuntimeError,
         arenaType,
         kernels: kernelChoice,
         regions,

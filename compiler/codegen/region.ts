@@ -19,12 +19,16 @@ export type BodyLines = (
 ) => string[];
 
 /** Lines of one view-to-view copy of `size` elements: `to[at + i] = from[i]` and the like. */
-function copy(size: number, write: (i: string) => string, read: (i: string) => string): string[] {
+export function copy(
+  size: number,
+  write: (i: string) => string,
+  read: (i: string) => string,
+): string[] {
   if (size === 1) return [`${write("0")} = ${read("0")};`];
   return [`for (let i = 0; i < ${size}; i++) {`, `${write("i")} = ${read("i")};`, "}"];
 }
 
-const plus = (base: string | number, i: string) =>
+export const plus = (base: string | number, i: string) =>
   base === 0 || base === "0" ? i : i === "0" ? String(base) : `${base} + ${i}`;
 
 /** Every line of the loop computing `node`'s flat value into its view. */
@@ -188,7 +192,7 @@ export function condLines(
 }
 
 /** An arg's view filled with an outer value: a local, a literal, or another view. */
-function copyWhole(refs: References, view: string, input: Node): string[] {
+export function copyWhole(refs: References, view: string, input: Node): string[] {
   if (isScalarNode(input)) return [`${view}[0] = ${refs.scalar(input)};`];
   if (isSplatConst(input) && !refs.hasView(input))
     return [`${view}.fill(${literal(input.attrs.values[0])});`];

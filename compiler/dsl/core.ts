@@ -1,5 +1,6 @@
 // The builder's machinery under the op surface: where nodes go (the program's graph or a loop
 // body being built), where they come from, and the argument checks every DSL call shares.
+import path from "node:path";
 import { OpError } from "../errors.ts";
 import type { Graph, Origin } from "../ir/graph.ts";
 import type {
@@ -11,6 +12,7 @@ import type {
   OpName,
   Region,
   ScanAttrs,
+  WhileAttrs,
 } from "../ir/node.ts";
 import { formatShape, isValidShape, sizeOf, type Shape } from "../ir/shape.ts";
 import type { Axes } from "../ops/builder.ts";
@@ -77,8 +79,8 @@ export class BuilderCore {
   }
 
   /** `value` as a node of the graph being built: an outer value is captured into the body. */
-  local(value: Node): Node {
-    return this.lift("body", value, 1);
+  local(value: Node, op = "body"): Node {
+    return this.lift(op, value, 1);
   }
 
   /** A cond node over two regions built by `region` (see CondAttrs for its inputs and value). */
@@ -91,8 +93,19 @@ export class BuilderCore {
     return this.node("scan", inputs, attrs);
   }
 
+  /** A while node over a condition and a body built by `region` (see WhileAttrs). */
+  whileNode(inputs: readonly Node[], attrs: WhileAttrs): Node {
+    return this.node("while", inputs, attrs);
+  }
+
   protected node<K extends OpName>(op: K, inputs: readonly Node[], attrs: AttrsOf[K]): NodeOf<K> {
     return this.graph.intern(op, inputs, attrs, this.origin);
+  }
+
+  /** The user's line being built, as `file.ts:12` (empty when unknown): what run-time errors name. */
+  userLine(): string {
+    const loc = this.origin().loc;
+    return loc === undefined ? "" : `${path.basename(loc.file)}:${loc.line}`;
   }
 
   fail(op: string, message: string): never {

@@ -4,6 +4,7 @@ import type { Node, ScanAttrs } from "../ir/node.ts";
 import { formatShape, sameShape, type Shape } from "../ir/shape.ts";
 import { isNodeLeaf, isNodeValue, leavesOf, mapLeaves, type NodeTree } from "../ir/tree.ts";
 import { scanLayout, type ScanPart } from "../ops/scan.ts";
+import { carryIn, carryOut } from "./carries.ts";
 import type { Ops } from "./ops.ts";
 
 export interface ScanOptions {
@@ -38,23 +39,22 @@ export function buildScan<C, X, Y>(
   if (typeof fn !== "function")
     g.fail("scan", `expects (body, init, xs, options) with a function body`);
   const carries = leavesOf(init, leaf).map(
-    ([path, value]) => [path, asNode(g, value, "init", path)] as const,
+    ([path, value]) => [path, asNode(g, "scan", value, "init", path)] as const,
   );
   const sequences =
     xs === undefined || xs === null
       ? []
-      : leavesOf(xs, leaf).map(([path, value]) => [path, asNode(g, value, "xs", path)] as const);
+      : leavesOf(xs, leaf).map(
+          ([path, value]) => [path, asNode(g, "scan", value, "xs", path)] as const,
+        );
   const length = stepCount(g, sequences, options.length);
-  for (const [path, node] of carries) {
-    if (node.dtype !== g.graph.dtype) {
-      g.fail(
-        "scan",
-        `the carry ${where("init", path)} is ${node.dtype}; carries must be ${g.graph.dtype}`,
-      );
-    }
-  }
+  // an integer or boolean carry travels as a float (see carries.ts)
   const args = [
-    ...carries.map(([, node], k) => ({ name: `carry${k}`, shape: node.shape, dtype: node.dtype })),
+    ...carries.map(([, node], k) => ({
+      name: `carry${k}`,
+      shape: node.shape,
+      dtype: g.graph.dtype,
+    })),
     ...sequences.map(([, node], k) => ({
       name: `x${k}`,
       shape: node.shape.slice(1),
@@ -63,7 +63,10 @@ export function buildScan<C, X, Y>(
   ];
   let outputs: unknown;
   const { region, captured } = g.region(args, (nodes) => {
-    const carry = rebuildTree(init, nodes.slice(0, carries.length));
+    const carry = rebuildTree(
+      init,
+      nodes.slice(0, carries.length).map((arg, k) => carryOut(g, arg, carries[k][1].dtype)),
+    );
     const x =
       xs === undefined || xs === null ? undefined : rebuildTree(xs, nodes.slice(carries.length));
     const returned = fn(carry as AsNodes<C>, x as AsNodes<X>) as unknown;
@@ -71,12 +74,12 @@ export function buildScan<C, X, Y>(
       g.fail("scan", `the body must return [newCarry, outputs], got ${describeValue(returned)}`);
     }
     outputs = returned[1];
-    const next = checkedCarry(g, carries, returned[0]);
+    const next = checkedCarry(g, "scan", carries, returned[0]).map((node) => carryIn(g, node));
     const ys =
       outputs === undefined
         ? []
         : leavesOf(outputs, leaf).map(([path, value]) => {
-            const node = asNode(g, value, "outputs", path);
+            const node = asNode(g, "scan", value, "outputs", path);
             if (node.dtype !== g.graph.dtype) {
               g.fail(
                 "scan",
@@ -97,14 +100,15 @@ export function buildScan<C, X, Y>(
   };
   if (scanLayout(attrs).size === 0) g.fail("scan", `the loop has no carry and no outputs`);
   const node = g.scanNode(
-    [...carries.map(([, n]) => n), ...sequences.map(([, n]) => n), ...captured],
+    [...carries.map(([, n]) => carryIn(g, n)), ...sequences.map(([, n]) => n), ...captured],
     attrs,
   );
   // the tape stays unread here: only reverse mode reads it
   const layout = scanLayout(attrs);
   const part = (placed: ScanPart) => scanPart(g, node, placed);
+  const finals = layout.finals.map((placed, k) => carryOut(g, part(placed), carries[k][1].dtype));
   return [
-    rebuildTree(init, layout.finals.map(part)) as AsNodes<C>,
+    rebuildTree(init, finals) as AsNodes<C>,
     (outputs === undefined
       ? undefined
       : rebuildTree(outputs, layout.stacked.map(part))) as AsNodes<Y>,
@@ -160,8 +164,9 @@ function stepCount(
 }
 
 /** The body's new carry, flattened: the same nesting, shapes and dtypes as the initial one. */
-function checkedCarry(
+export function checkedCarry(
   g: Ops,
+  op: string,
   carries: readonly (readonly [readonly string[], Node])[],
   returned: unknown,
 ): Node[] {
@@ -171,17 +176,17 @@ function checkedCarry(
   const wanted = carries.map(([path]) => path.join("."));
   if (names([...byPath.keys()]) !== names(wanted)) {
     g.fail(
-      "scan",
+      op,
       `the body returns a carry of structure {${names([...byPath.keys()])}}; the initial carry is {${names(wanted)}}`,
     );
   }
   const leaves = carries.map(([path]) => [path, byPath.get(path.join("."))] as const);
   return leaves.map(([path, value], k) => {
-    const node = asNode(g, value, "new carry", path);
+    const node = asNode(g, op, value, "new carry", path);
     const [, before] = carries[k];
     if (!sameShape(node.shape, before.shape) || node.dtype !== before.dtype) {
       g.fail(
-        "scan",
+        op,
         `the carry${path.length === 0 ? "" : ` ${path.join(".")}`} enters the body as ${before.dtype}${formatShape(before.shape)} and leaves it as ${node.dtype}${formatShape(node.shape)}`,
       );
     }
@@ -189,27 +194,31 @@ function checkedCarry(
   });
 }
 
-function asNode(g: Ops, value: unknown, what: string, path: readonly string[]): Node {
+export function asNode(
+  g: Ops,
+  op: string,
+  value: unknown,
+  what: string,
+  path: readonly string[],
+): Node {
   if (typeof value === "number") return g.constant(value);
-  if (isNodeValue(value)) return value;
-  return g.fail(
-    "scan",
-    `${where(what, path)} must be a node or a number, got ${describeValue(value)}`,
-  );
+  // an outer value given to a loop inside a body (its init, its sequence) is captured by the body
+  if (isNodeValue(value)) return g.local(value, op);
+  return g.fail(op, `${where(what, path)} must be a node or a number, got ${describeValue(value)}`);
 }
 
 function where(what: string, path: readonly string[]): string {
   return path.length === 0 ? what : `${what}.${path.join(".")}`;
 }
 
-function describeValue(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return typeof value;
 }
 
 /** `nodes`, in order, in the nesting of `tree`. */
-function rebuildTree(tree: unknown, nodes: readonly Node[]): unknown {
+export function rebuildTree(tree: unknown, nodes: readonly Node[]): unknown {
   let next = 0;
   return mapLeaves(tree, leaf, () => nodes[next++]);
 }

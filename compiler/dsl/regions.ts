@@ -1,6 +1,6 @@
 // The bodies a builder is building, innermost last: while a body's callback runs, nodes go into its
 // graph, and an operand from an enclosing graph is captured as an arg through every level between.
-import { Graph, type Origin } from "../ir/graph.ts";
+import type { Graph, Origin } from "../ir/graph.ts";
 import type { DType, Node, NodeOf, Region } from "../ir/node.ts";
 import { makeRegion } from "../ir/region.ts";
 import type { Shape } from "../ir/shape.ts";
@@ -41,7 +41,7 @@ export class RegionStack {
   ): { readonly region: Region; readonly captured: readonly Node[] } {
     const outer = this.graph;
     const frame: RegionFrame = {
-      graph: new Graph(outer.ops, outer.dtype, outer.customRules),
+      graph: outer.body(),
       captures: new Map(),
       captured: [],
     };

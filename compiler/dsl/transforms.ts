@@ -133,7 +133,11 @@ export class TransformBuilder extends Ops {
     forward: (...inputs: Node[]) => Node,
     rule: DslCustomRule,
   ): Node {
-    const primals = this.nodeList("customVjp", inputs);
+    // inside a loop body or a branch, an outer input is captured like any operand
+    const lifted = Array.isArray(inputs)
+      ? inputs.map((input) => (isNodeValue(input) ? this.local(input, "customVjp") : input))
+      : inputs;
+    const primals = this.nodeList("customVjp", lifted);
     if (typeof forward !== "function" || typeof rule !== "function") {
       this.fail("customVjp", `expects (inputs, forward, rule) with two functions`);
     }
@@ -174,8 +178,9 @@ export class TransformBuilder extends Ops {
 
   /**
    * `body` applied while `condition` holds, at most `maxIterations` times: returns the carry and
-   * the number of steps taken (a constant to derivatives). Differentiable in both modes; the tape
-   * holds maxIterations carries, planned at compile time. Reaching the bound stops the loop.
+   * the number of steps taken (an i32, a constant to derivatives). Only the steps needed run, in
+   * the value and in every derivative; the tape holds maxIterations carries, planned at compile
+   * time. At the bound the loop stops, or with `onMaxIterations: "error"` the call fails.
    */
   whileLoop<C>(
     condition: (carry: AsNodes<C>) => Node,

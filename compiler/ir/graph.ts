@@ -19,7 +19,7 @@ export class Graph {
   private readonly nodeList: Node[] = [];
   private readonly table = new Map<string, Node>();
   private readonly origins = new Map<number, Origin>();
-  private readonly rules: unknown[];
+  private rules: unknown[];
 
   /**
    * `ops` gives each op's shape, dtype, arity and eval (the registry, from above this layer; a
@@ -61,6 +61,16 @@ export class Graph {
       throw new AdjointError(`custom: no derivative rule ${id} in this graph`);
     }
     return rule;
+  }
+
+  /**
+   * A graph for a body of this one: it shares this graph's derivative rules (one list, not a
+   * copy), so a custom node keeps its rule's id wherever a body's nodes are copied.
+   */
+  body(): Graph {
+    const graph = new Graph(this.ops, this.dtype);
+    graph.rules = this.rules;
+    return graph;
   }
 
   /** Every registered rule, by id. */

@@ -61,6 +61,26 @@ export interface ScanAttrs {
   readonly tape: boolean;
 }
 
+/**
+ * A bounded while: inputs [initial carries, captured by the condition, captured by the body]. The
+ * condition's args are [carries, its captured] (`split` of those), its one result a bool scalar; the
+ * body's args are [carries, its captured], its results the new carries. The body runs while the
+ * condition holds, at most `maxIterations` times; a condition that still holds then stops the loop
+ * ("stop") or is a run-time error naming `site`, the user's line ("error"). The value is one flat
+ * vector: the final carries, the iteration count, then, with `tape`, the carries at the start of
+ * every step stacked [maxIterations, ...] (rows from the count on are left as they were).
+ */
+export interface WhileAttrs {
+  readonly condition: Region;
+  readonly body: Region;
+  readonly carries: number;
+  readonly split: number;
+  readonly maxIterations: number;
+  readonly onMaxIterations: "stop" | "error";
+  readonly site: string;
+  readonly tape: boolean;
+}
+
 /** Reduction over `axes` (sorted, non-negative); `keepDims` keeps them as size-1 dimensions. */
 export interface ReduceAttrs {
   readonly axes: readonly number[];
@@ -156,6 +176,7 @@ export interface AttrsOf {
   // control flow
   scan: ScanAttrs;
   cond: CondAttrs;
+  while: WhileAttrs;
 }
 
 export type OpName = keyof AttrsOf;
@@ -183,4 +204,24 @@ export function isConst(node: Node, value: number): boolean {
 /** Like isConst, but telling -0 from +0: for identities that hold only for one signed zero. */
 export function isConstExactly(node: Node, value: number): boolean {
   return node.op === "const" && node.attrs.values.every((v) => Object.is(v, value));
+}
+
+/** A node's regions, each with its title in the text form: a scan's body, a cond's branches, a while's condition and body. */
+export function nodeRegions(node: Node): readonly (readonly [string, Region])[] {
+  switch (node.op) {
+    case "scan":
+      return [["", node.attrs.body]];
+    case "cond":
+      return [
+        ["true:", node.attrs.whenTrue],
+        ["false:", node.attrs.whenFalse],
+      ];
+    case "while":
+      return [
+        ["condition:", node.attrs.condition],
+        ["body:", node.attrs.body],
+      ];
+    default:
+      return [];
+  }
 }

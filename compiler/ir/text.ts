@@ -1,6 +1,6 @@
 // The stable text form of a graph, one node a line: `%7: f64[64,10] = matmul %3 %5 {transA=false, transB=false}`.
 import type { Graph } from "./graph.ts";
-import type { Node } from "./node.ts";
+import { nodeRegions, type Node } from "./node.ts";
 import type { Program } from "./program.ts";
 import { formatShape } from "./shape.ts";
 
@@ -9,13 +9,7 @@ export function nodeText(node: Node): string {
   const head = `%${node.id}: ${node.dtype}${formatShape(node.shape)} = ${node.op}`;
   const line = [head, ...args, attrsText(node)].filter((part) => part !== "").join(" ");
   // a body is printed under its node, indented, in its own numbering
-  const bodies =
-    node.op === "scan"
-      ? [["", node.attrs.body] as const]
-      : node.op === "cond"
-        ? [["true:", node.attrs.whenTrue] as const, ["false:", node.attrs.whenFalse] as const]
-        : [];
-  const indented = bodies.flatMap(([title, region]) => [
+  const indented = nodeRegions(node).flatMap(([title, region]) => [
     ...(title === "" ? [] : [`  ${title}`]),
     ...regionText(region.args, region.results)
       .split("\n")
@@ -66,6 +60,7 @@ function attrsText(node: Node): string {
           key !== "body" &&
           key !== "whenTrue" &&
           key !== "whenFalse" &&
+          key !== "condition" &&
           (key !== "shape" || String(value) !== String(node.shape)),
       );
       if (entries.length === 0) return "";

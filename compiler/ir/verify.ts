@@ -50,6 +50,21 @@ export function verify(program: Program): void {
       verify(regionProgram(whenTrue));
       verify(regionProgram(whenFalse));
     }
+    if (node.op === "while") {
+      const { condition, body, carries, split } = node.attrs;
+      const carried = node.inputs.slice(0, carries);
+      const expected = [
+        [condition, [...carried, ...node.inputs.slice(carries, carries + split)]],
+        [body, [...carried, ...node.inputs.slice(carries + split)]],
+      ] as const;
+      for (const [region, inputs] of expected) {
+        region.args.forEach((arg, k) => {
+          if (arg.dtype !== inputs[k].dtype)
+            throw problem(`region arg ${k + 1} is ${arg.dtype}, its input ${inputs[k].dtype}`);
+        });
+        verify(regionProgram(region));
+      }
+    }
     if (
       node.op === "const" &&
       node.attrs.values.length !== 1 &&

@@ -1,6 +1,6 @@
 // Loop bodies get plans of their own (their args are leaves, their results one entry's outputs),
 // placed in the arena after the program's: every body's buffers are planned, none is allocated.
-import type { Node, Region } from "../ir/node.ts";
+import { nodeRegions, type Node } from "../ir/node.ts";
 import { regionProgram } from "../ir/region.ts";
 import { plan as planBuffers, type Plan, type PlanOptions } from "./plan.ts";
 
@@ -14,7 +14,7 @@ export interface RegionPlan {
 }
 
 export interface RegionPlans {
-  /** The plan of each body of a node (a scan's one, a cond's two), by the node's id. */
+  /** The plan of each body of a node (a scan's one, a cond's and a while's two), by the node's id. */
   readonly byNode: ReadonlyMap<number, readonly RegionPlan[]>;
   /** Arena elements all of them take, nested ones included. */
   readonly length: number;
@@ -27,12 +27,7 @@ export function planRegions(plan: Plan, options: PlanOptions, base: number): Reg
   for (const lowered of plan.entries) {
     for (const node of lowered.schedule) {
       if (byNode.has(node.id)) continue;
-      const regions: readonly Region[] =
-        node.op === "scan"
-          ? [node.attrs.body]
-          : node.op === "cond"
-            ? [node.attrs.whenTrue, node.attrs.whenFalse]
-            : [];
+      const regions = nodeRegions(node).map(([, region]) => region);
       if (regions.length === 0) continue;
       byNode.set(
         node.id,

@@ -1,6 +1,5 @@
 // cond: one of two branch regions, chosen by a bool scalar; only the taken branch runs. Its value
 // is that branch's results, one flat vector; the DSL hands them out as slices of it.
-import { AdjointError } from "../errors.ts";
 import type { CondAttrs, Region } from "../ir/node.ts";
 import { formatShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import { ShapeError, type OpDef } from "./def.ts";
@@ -43,13 +42,6 @@ function condShape(inputs: readonly Shape[], attrs: CondAttrs): Shape {
   return [whenTrue.results.reduce((total, result) => total + sizeOf(result.shape), 0)];
 }
 
-/** The derivatives of a cond are conds of the branches' derivatives: autodiff/cond.ts builds them. */
-function branchTransform(): never {
-  throw new AdjointError(
-    `cond: its derivatives are built by the autodiff transforms of its branches`,
-  );
-}
-
 export const cond: OpDef<"cond"> = {
   arity: "variadic",
   dtype: ([predicate], { whenTrue, whenFalse }, float) => {
@@ -78,8 +70,10 @@ export const cond: OpDef<"cond"> = {
   emit: { kind: "region" },
   // strong zero for a wholly zero adjoint only: the taken branch's adjoint is not guarded inside
   zeroAdjoint: wholeZero,
-  vjp: branchTransform,
-  jvp: branchTransform,
+  // the adjoint is a cond of the branches' vjps: only the taken branch's runs
+  vjp: ({ loops, y, y_bar }) => loops.cond(y, y_bar),
+  // the tangent is a cond of the branches' jvps
+  jvp: ({ loops, y, dots }) => loops.cond(y, dots),
   // every output element may depend on every input element (either branch may run)
   sparsity: denseSparsity,
 };

@@ -119,6 +119,22 @@ export interface IndexOperand {
   readonly what: string;
 }
 
+/** The ops whose values are computed by regions (loop bodies, branches). */
+export type RegionOp = "scan" | "cond" | "while";
+
+/**
+ * The derivatives of region ops. Each differentiates a body by the same transform that is running
+ * (a loop's adjoint is a loop over the vjp of its body), which lives above the op layer: the
+ * transform hands these rules to every record through its context, and the records of the region
+ * ops call them. Typed over every region op, so a new one cannot lack its rule.
+ */
+export type LoopVjps = {
+  readonly [K in RegionOp]: (y: NodeOf<K>, y_bar: Node) => readonly (Node | null)[];
+};
+export type LoopJvps = {
+  readonly [K in RegionOp]: (y: NodeOf<K>, dots: readonly (Node | null)[]) => Node | null;
+};
+
 export interface VjpContext<K extends OpName> {
   readonly g: OpBuilder;
   /** The node being differentiated (its value `y` may be used by the rule). */
@@ -126,6 +142,8 @@ export interface VjpContext<K extends OpName> {
   readonly inputs: readonly Node[];
   readonly attrs: AttrsOf[K];
   readonly y_bar: Node;
+  /** The reverse rules of region ops, built by the running transform (see LoopVjps). */
+  readonly loops: LoopVjps;
 }
 
 /** The partials of one node, as its vjp rule builds them for the given inputs and adjoint. */
@@ -152,6 +170,8 @@ export interface JvpContext<K extends OpName> {
   readonly attrs: AttrsOf[K];
   /** Tangent of each input; null is a structural zero. */
   readonly dots: readonly (Node | null)[];
+  /** The forward rules of region ops, built by the running transform (see LoopJvps). */
+  readonly loops: LoopJvps;
 }
 
 /** An op record: the IR's semantics (arity, dtype, shape, eval) and everything above it. */

@@ -10,6 +10,7 @@ import { gather, oneHot, scatterAdd } from "./indexing.ts";
 import { broadcastTo, concat, pad, reshape, slice, transpose } from "./movement.ts";
 import { cond } from "./cond.ts";
 import { scan } from "./scan.ts";
+import { whileLoop } from "./while.ts";
 import { logsumexp, max, min, prod, prodExcept, sum } from "./reductions.ts";
 import {
   abs,
@@ -86,6 +87,7 @@ export const ops = {
   custom,
   scan,
   cond,
+  while: whileLoop,
 } satisfies { readonly [K in OpName]: OpDef<K> };
 
 export type OpRegistry = typeof ops;

@@ -1,6 +1,5 @@
 // scan: a loop over a body region, carrying values from step to step and stacking per-step outputs.
 // Its value is one flat vector (see ScanAttrs); the DSL hands the parts out as slices of it.
-import { AdjointError } from "../errors.ts";
 import type { Node, ScanAttrs } from "../ir/node.ts";
 import { formatShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";
 import { ShapeError, type OpDef, type Tensor } from "./def.ts";
@@ -103,11 +102,6 @@ function scanEval(
   return out;
 }
 
-/** Reverse and forward mode of a loop are transforms of its body: autodiff/loops.ts builds them. */
-function bodyTransform(): never {
-  throw new AdjointError(`scan: its derivatives are built by the autodiff transforms of its body`);
-}
-
 export const scan: OpDef<"scan"> = {
   arity: "variadic",
   dtype: (_, { body }, float) => {
@@ -122,8 +116,10 @@ export const scan: OpDef<"scan"> = {
   emit: { kind: "region" },
   // strong zero for a wholly zero adjoint only: the reverse sweep's body is not guarded inside
   zeroAdjoint: wholeZero,
-  vjp: bodyTransform,
-  jvp: bodyTransform,
+  // the adjoint is a scan the other way over the saved carries, whose body is the body's vjp
+  vjp: ({ loops, y, y_bar }) => loops.scan(y, y_bar),
+  // the tangent is a scan carrying tangents beside the carries
+  jvp: ({ loops, y, dots }) => loops.scan(y, dots),
   // every output element may depend on every input element (a loop mixes its steps)
   sparsity: denseSparsity,
 };

@@ -5,6 +5,7 @@ import type { Program } from "../ir/program.ts";
 import { programRegion, regionProgram } from "../ir/region.ts";
 import { reachable } from "../ir/text.ts";
 import { scanLayout } from "../ops/scan.ts";
+import { whileLayout } from "../ops/while.ts";
 import { entryRoots, rebuild } from "./rebuild.ts";
 import { rule, type Rule } from "./rules.ts";
 
@@ -38,6 +39,11 @@ export function loopBodyRule(optimize: (program: Program) => Program): Rule {
       const same = whenTrue === node.attrs.whenTrue && whenFalse === node.attrs.whenFalse;
       return same ? undefined : g.condNode(node.inputs, { ...node.attrs, whenTrue, whenFalse });
     }
+    if (node.op === "while") {
+      const [condition, body] = [optimized(node.attrs.condition), optimized(node.attrs.body)];
+      const same = condition === node.attrs.condition && body === node.attrs.body;
+      return same ? undefined : g.whileNode(node.inputs, { ...node.attrs, condition, body });
+    }
     return undefined;
   });
 }
@@ -50,11 +56,12 @@ export function loopBodyRule(optimize: (program: Program) => Program): Rule {
 export function trimTapes(program: Program): Program {
   const unread = unreadTapes(program);
   if (unread.size === 0) return program;
-  return rebuild(program, (node, g, source) =>
-    node.op === "scan" && unread.has(source.id)
-      ? g.scanNode(node.inputs, { ...node.attrs, tape: false })
-      : undefined,
-  );
+  return rebuild(program, (node, g, source) => {
+    if (!unread.has(source.id)) return undefined;
+    if (node.op === "scan") return g.scanNode(node.inputs, { ...node.attrs, tape: false });
+    if (node.op === "while") return g.whileNode(node.inputs, { ...node.attrs, tape: false });
+    return undefined;
+  });
 }
 
 /** Ids of the loops with a tape that no slice reaches into and no entry fetches. */
@@ -64,8 +71,8 @@ function unreadTapes(program: Program): Set<number> {
   const nodes = program.graph.nodes.filter((node) => reached.has(node.id));
   const tapeStart = new Map<number, number>();
   for (const node of nodes) {
-    if (node.op !== "scan" || !node.attrs.tape) continue;
-    const layout = scanLayout(node.attrs);
+    if ((node.op !== "scan" && node.op !== "while") || !node.attrs.tape) continue;
+    const layout = node.op === "scan" ? scanLayout(node.attrs) : whileLayout(node.attrs);
     tapeStart.set(node.id, layout.tape[0]?.offset ?? layout.size);
   }
   for (const root of roots) tapeStart.delete(root.id);

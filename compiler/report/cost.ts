@@ -96,6 +96,10 @@ export const opCosts = {
   scan: (node) => node.attrs.length * bodyFlops(node.attrs.body),
   // one branch runs: the dearer one bounds it
   cond: (node) => Math.max(bodyFlops(node.attrs.whenTrue), bodyFlops(node.attrs.whenFalse)),
+  // at most maxIterations steps, each a test and a run of the body; the bound bounds it
+  while: (node) =>
+    node.attrs.maxIterations * (bodyFlops(node.attrs.condition) + bodyFlops(node.attrs.body)) +
+    bodyFlops(node.attrs.condition),
 } satisfies { [K in OpName]: Cost<K> };
 
 export function flopsOf(node: Node): number {

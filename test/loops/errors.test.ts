@@ -86,17 +86,6 @@ describe("scan errors", () => {
     );
   });
 
-  it("an integer carry", () => {
-    expectError(
-      (g) => {
-        const n = g.input("n", [], { dtype: "i32" });
-        g.scan((c: Node) => [c, []], n, undefined, { length: 2 }); // @integer
-      },
-      ["scan: the carry init is i32; carries must be f64"],
-      "integer",
-    );
-  });
-
   it("a loop with nothing to carry or output", () => {
     expectError(
       (g) => {

@@ -59,14 +59,17 @@ export const unrolled: Scan = (g, body, init, xs, options = {}) => {
   return [carry, stacked];
 };
 
-export interface Form {
+/** A program written over a loop function `L` (g.scan or its unrolled twin, g.whileLoop or its). */
+export interface LoopForm<L> {
   readonly name: string;
   readonly leaves: Readonly<Record<string, readonly number[]>>;
   /** Integer inputs (token ids): fed, never differentiated. */
   readonly ints?: Readonly<Record<string, readonly number[]>>;
   /** A scalar objective of the leaves through the loop. */
-  readonly build: (g: ProgramBuilder, scan: Scan, leaf: (name: string) => Node) => Node;
+  readonly build: (g: ProgramBuilder, loop: L, leaf: (name: string) => Node) => Node;
 }
+
+export type Form = LoopForm<Scan>;
 
 const ramp = (n: number, scale: number, shift = 0) =>
   Array.from({ length: n }, (_, i) => Math.sin(1.3 * i + 0.7) * scale + shift);
@@ -192,10 +195,53 @@ export const forms: readonly Form[] = [
       return g.add(g.sum(hs), g.sum(hT));
     },
   },
+  {
+    name: "an i32 step counter in the carry, gathering the step's row of a captured table",
+    leaves: { P: ramp(8, 0.5), h0: [0.2, -0.4] },
+    build: (g, scan, leaf) => {
+      const P = g.reshape(leaf("P"), [4, 2]);
+      const [last, ys] = scan(
+        g,
+        (s) => {
+          const h = g.tanh(g.add(g.mul(s.h, 1.1), g.gather(P, s.k)));
+          const k = g.cast(g.add(g.cast(s.k, "f64"), 1), "i32");
+          return [{ h, k }, g.mul(g.sum(h), g.cast(s.k, "f64"))];
+        },
+        { h: leaf("h0"), k: g.constant(0, [], "i32") },
+        undefined,
+        { length: 4 },
+      );
+      return g.add(g.sum(ys), g.add(g.sum(g.square(last.h)), g.cast(last.k, "f64")));
+    },
+  },
+  {
+    name: "a customVjp in the body: a softsign whose rule is written by hand",
+    leaves: { xs: ramp(4, 1.2), w: [0.7] },
+    build: (g, scan, leaf) => {
+      const w = g.reshape(leaf("w"), []);
+      // softsign(u) = u / (1 + |u|), d/du = 1 / (1 + |u|)²
+      const softsign = (u: Node) =>
+        g.customVjp(
+          [u],
+          (u) => g.div(u, g.add(1, g.abs(u))),
+          ({ g, inputs: [u], output_bar }) => [g.div(output_bar, g.square(g.add(1, g.abs(u))))],
+        );
+      const [hT, hs] = scan(
+        g,
+        (h, x) => {
+          const next = softsign(g.add(g.mul(h, w), x));
+          return [next, g.mul(next, next)];
+        },
+        g.constant(0.1),
+        leaf("xs"),
+      );
+      return g.add(g.sum(hs), g.mul(hT, w));
+    },
+  },
 ];
 
 /** Shapes of the leaves, where a form declares more than a vector. */
-export function declareLeaves(g: ProgramBuilder, form: Form): (name: string) => Node {
+export function declareLeaves<L>(g: ProgramBuilder, form: LoopForm<L>): (name: string) => Node {
   const nodes = new Map<string, Node>();
   for (const [name, values] of Object.entries(form.leaves))
     nodes.set(name, g.input(name, [values.length]));
@@ -205,7 +251,7 @@ export function declareLeaves(g: ProgramBuilder, form: Form): (name: string) => 
 }
 
 /** The objective and its derivatives of every order this suite checks, as fetched nodes. */
-export function derivatives(form: Form, scan: Scan) {
+export function derivatives<L>(form: LoopForm<L>, scan: L) {
   let nodes: Record<string, Node> = {};
   const built = program("forms", (g) => {
     const leaf = declareLeaves(g, form);

@@ -9,9 +9,7 @@ import type { OpDef, Partials } from "../../compiler/ops/def.ts";
 import { ops } from "../../compiler/ops/registry.ts";
 import { isNodePartial } from "../../compiler/ops/strongzero.ts";
 import type { ProgramBuilder } from "../../compiler/program.ts";
-import { condVjp } from "../../compiler/autodiff/cond.ts";
-import { scanVjp } from "../../compiler/autodiff/loops.ts";
-import { vjp } from "../../compiler/autodiff/reverse.ts";
+import { loopVjps } from "../../compiler/autodiff/reverse.ts";
 import { opCases as cases } from "./cases/all.ts";
 import type { Differentiable, OpCase } from "./kit.ts";
 import {
@@ -28,15 +26,12 @@ function partials(g: ProgramBuilder, row: OpCase, op: OpName, leaves: readonly N
   const y = [...g.graph.nodes].reverse().find((node: Node) => node.op === op)!;
   const y_bar = g.input("y_bar", y.shape);
   const record = ops[op] as unknown as OpDef<OpName>;
-  // a loop's adjoint is built by the reverse transform over its body, as reverse mode does
+  // a loop's adjoint is built by the reverse transform over its body, handed in as reverse mode does
+  const loops = loopVjps(g);
   const rule = (inputs: readonly Node[], bar: Node): Partials =>
-    y.op === "scan"
-      ? scanVjp(g, y, bar, vjp)
-      : y.op === "cond"
-        ? condVjp(g, y, bar, vjp)
-        : record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar });
+    record.vjp({ g, y, inputs, attrs: y.attrs, y_bar: bar, loops });
   const zero = record.zeroAdjoint;
-  const ctx = { g, y, inputs: y.inputs, attrs: y.attrs, y_bar, rule };
+  const ctx = { g, y, inputs: y.inputs, attrs: y.attrs, y_bar, rule, loops };
   const nodes = (parts: Partials) => parts.filter(isNodePartial);
   return {
     plain: nodes(rule(y.inputs, y_bar)),

@@ -117,4 +117,44 @@ export const loopCases = {
       expected: ([x, y]) => [...x].map((xi) => Math.sin(xi) * y[0]),
     },
   ],
+  while: [
+    {
+      // x0 ∈ [0.7, 1.2] and |0.05·sin| < 0.05 keep the count at 3 everywhere in the domain
+      label: "x ← 2x + 0.05·sin(w·x) while x < 5: three steps, at most 10",
+      leaves: [tensor("x0", [], [0.7, 1.2]), tensor("w", [], [-1, 1])],
+      build: (g, [x0, w]) =>
+        g.whileLoop(
+          (x: Node) => g.lt(x, 5),
+          (x: Node) => g.add(g.mul(x, 2), g.mul(0.05, g.sin(g.mul(w, x)))),
+          x0,
+          { maxIterations: 10 },
+        ).value,
+      shape: [],
+      expected: ([x0, w]) => {
+        let x = x0[0];
+        while (x < 5) x = 2 * x + 0.05 * Math.sin(w[0] * x);
+        return [x];
+      },
+    },
+    {
+      label: "a vector carried with an i32 counter: v ← v·a + sin(v) while k < 2",
+      leaves: [tensor("v0", [2]), tensor("a", [2], [0.5, 1])],
+      build: (g, [v0, a]) =>
+        g.whileLoop(
+          (s) => g.lt(s.k, g.constant(2, [], "i32")),
+          (s) => ({
+            v: g.add(g.mul(s.v, a), g.sin(s.v)),
+            k: g.cast(g.add(g.cast(s.k, "f64"), 1), "i32"),
+          }),
+          { v: v0, k: g.constant(0, [], "i32") },
+          { maxIterations: 4 },
+        ).value.v,
+      shape: [2],
+      expected: ([v0, a]) => {
+        let v = [...v0];
+        for (let k = 0; k < 2; k++) v = v.map((vi, i) => vi * a[i] + Math.sin(vi));
+        return v;
+      },
+    },
+  ],
 } satisfies OpTable;
