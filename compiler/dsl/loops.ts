@@ -4,6 +4,7 @@ import type { Node, ScanAttrs } from "../ir/node.ts";
 import { formatShape, sameShape, type Shape } from "../ir/shape.ts";
 import { isNodeLeaf, isNodeValue, leavesOf, mapLeaves, type NodeTree } from "../ir/tree.ts";
 import { scanLayout, type ScanPart } from "../ops/scan.ts";
+import { checkpointStrides, type CheckpointPolicy } from "./checkpoint.ts";
 import type { Ops } from "./ops.ts";
 
 export interface ScanOptions {
@@ -11,6 +12,8 @@ export interface ScanOptions {
   readonly length?: number;
   /** Step from the last element to the first; outputs are still stacked by position. */
   readonly reverse?: boolean;
+  /** What reverse mode stores of the carries (see CheckpointPolicy); every carry by default. */
+  readonly checkpoint?: CheckpointPolicy;
 }
 
 /** A tree of nodes and numbers (a number becomes a scalar constant). */
@@ -34,6 +37,8 @@ export function buildScan<C, X, Y>(
   init: C,
   xs: X | undefined,
   options: ScanOptions = {},
+  /** The loop's name in errors: whileLoop builds its loop here too. */
+  loop = "scan",
 ): [AsNodes<C>, AsNodes<Y>] {
   if (typeof fn !== "function")
     g.fail("scan", `expects (body, init, xs, options) with a function body`);
@@ -45,6 +50,7 @@ export function buildScan<C, X, Y>(
       ? []
       : leavesOf(xs, leaf).map(([path, value]) => [path, asNode(g, value, "xs", path)] as const);
   const length = stepCount(g, sequences, options.length);
+  const strides = checkpointStrides(g, loop, options.checkpoint, length);
   for (const [path, node] of carries) {
     if (node.dtype !== g.graph.dtype) {
       g.fail(
@@ -94,6 +100,7 @@ export function buildScan<C, X, Y>(
     length,
     reverse: options.reverse === true,
     tape: true,
+    ...(strides.length === 0 ? {} : { checkpoint: strides }),
   };
   if (scanLayout(attrs).size === 0) g.fail("scan", `the loop has no carry and no outputs`);
   const node = g.scanNode(

@@ -4,6 +4,7 @@
 // the sweep passes back through the steps after the stop as identities.
 import type { Node } from "../ir/node.ts";
 import { isNodeValue } from "../ir/tree.ts";
+import type { CheckpointPolicy } from "./checkpoint.ts";
 import { buildCond } from "./cond.ts";
 import { buildScan, type AsNodes } from "./loops.ts";
 import type { Ops } from "./ops.ts";
@@ -11,6 +12,8 @@ import type { Ops } from "./ops.ts";
 export interface WhileOptions {
   /** The most steps the loop may take (its tape holds this many carries). */
   readonly maxIterations: number;
+  /** What reverse mode stores of the carries, as for scan. */
+  readonly checkpoint?: CheckpointPolicy;
 }
 
 /** The carry when `condition` first fails (or after maxIterations steps), and the steps taken. */
@@ -52,7 +55,8 @@ export function buildWhile<C>(
     },
     start,
     undefined,
-    { length: max },
+    { length: max, checkpoint: options.checkpoint },
+    "whileLoop",
   );
   // the count is a constant to every derivative
   return { value: last.value as AsNodes<C>, iterations: g.stopGradient(last.iterations) };
