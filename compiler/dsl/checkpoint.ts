@@ -34,30 +34,37 @@ export function checkpointStrides(g: Ops, loop: string, policy: unknown, length:
   return budgetStrides(length, value, bad);
 }
 
-/** The fewest levels of uniform strides whose tapes hold at most `budget` carries. */
+/**
+ * The fewest levels of strides whose tapes hold at most `budget` carries, and among those the
+ * nesting that holds fewest: every first stride is tried, the levels under it spaced uniformly.
+ */
 function budgetStrides(length: number, budget: number, bad: (message: string) => never): number[] {
   if (length <= budget) return [];
   let fewest = length;
   for (let levels = 1; 2 ** levels < length; levels++) {
-    const strides = uniformStrides(length, levels);
-    const stored = storedCarries(length, strides);
-    if (stored <= budget) return strides;
-    fewest = Math.min(fewest, stored);
+    let best: { strides: number[]; stored: number } | undefined;
+    for (let k = 2; k < length; k++) {
+      const strides = [k, ...uniformStrides(k, levels - 1)];
+      const stored = storedCarries(length, strides);
+      if (best === undefined || stored < best.stored) best = { strides, stored };
+    }
+    if (best !== undefined && best.stored <= budget) return best.strides;
+    fewest = Math.min(fewest, best?.stored ?? length);
   }
   return bad(
     `a budget of ${budget} carries is too small for ${length} steps (the least is ${fewest})`,
   );
 }
 
-/** Strides T^(L/(L+1)), ..., T^(1/(L+1)), rounded, kept at least 2 and decreasing. */
+/** `levels` strides below `length`: length^(L/(L+1)), ..., length^(1/(L+1)), rounded, decreasing. */
 function uniformStrides(length: number, levels: number): number[] {
   const strides: number[] = [];
   for (let level = 1; level <= levels; level++) {
     const ideal = Math.round(length ** ((levels + 1 - level) / (levels + 1)));
-    const below = strides.length === 0 ? length : strides[strides.length - 1] - 1;
-    strides.push(Math.max(2, Math.min(ideal, below)));
+    const below = (strides.length === 0 ? length : strides[strides.length - 1]) - 1;
+    if (Math.min(ideal, below) >= 2) strides.push(Math.min(ideal, below));
   }
-  return strides.filter((k, i) => i === 0 || k < strides[i - 1]);
+  return strides;
 }
 
 /**
