@@ -15,7 +15,7 @@ import type { CheckpointPolicy } from "../../compiler/dsl/checkpoint.ts";
 import { storedCarries } from "../../compiler/dsl/checkpoint.ts";
 import { errorsIn } from "../support/errors.ts";
 import { relativeError } from "../support/oracle.ts";
-import { derivatives, forms, type Scan } from "./forms.ts";
+import { declareLeaves, derivatives, forms, type Scan } from "./forms.ts";
 
 const expectError = errorsIn(import.meta.url);
 
@@ -64,6 +64,35 @@ describe.each(forms)("$name", (form) => {
       else expect(relativeError(got[i], want[i]), key).toBeLessThanOrEqual(1e-12);
     });
   });
+});
+
+/** A form's objective and gradient as one compiled entry. */
+function gradientProgram(form: (typeof forms)[number], scan: Scan): Program {
+  return program("form", (g) => {
+    const leaf = declareLeaves(g, form);
+    const f = form.build(g, scan, leaf);
+    const names = Object.keys(form.leaves);
+    const grads = g.grad(f, names.map(leaf));
+    g.entry("grad", {
+      fetch: { f, ...Object.fromEntries(names.map((name, k) => [`g_${name}`, grads[k]])) },
+    });
+  });
+}
+
+describe("generated code of the LSTM-like, nested and token forms, every 2 steps", () => {
+  const picked = forms.filter((form) => /LSTM|nested|tokens/.test(form.name));
+  it.each(picked)(
+    "$name: the gradient bit for bit",
+    async (form) => {
+      const leaves = { ...form.leaves, ...form.ints } as Record<string, number[]>;
+      const plain: Scan = (g, body, init, xs, options) => g.scan(body, init, xs, options);
+      const want = await runAll(gradientProgram(form, plain), leaves, ["grad"]);
+      const got = await runAll(gradientProgram(form, checkpointed({ every: 2 })), leaves, ["grad"]);
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+      for (const key of Object.keys(want)) expectBitwise(got[key], want[key], key);
+    },
+    120_000,
+  );
 });
 
 /** An RK4 step of a damped pendulum, θ'' = −(g/l)·sin θ − c·θ', over `steps` steps of h. */
