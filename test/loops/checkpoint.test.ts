@@ -13,6 +13,7 @@ import {
 } from "../../compiler/index.ts";
 import type { CheckpointPolicy } from "../../compiler/dsl/checkpoint.ts";
 import { storedCarries } from "../../compiler/dsl/checkpoint.ts";
+import { nodeText } from "../../compiler/ir/text.ts";
 import { errorsIn } from "../support/errors.ts";
 import { relativeError } from "../support/oracle.ts";
 import { declareLeaves, derivatives, forms, type Scan } from "./forms.ts";
@@ -181,6 +182,8 @@ describe("an RK4 pendulum in generated code", () => {
     )!;
     // final carry 2, stacked misfits 40, tape 7 × 2
     expect(forward.shape).toEqual([2 + 40 + 7 * 2]);
+    // the strides are the node's only new attribute, printed in the text form
+    expect(nodeText(forward).split("\n")[0]).toContain("checkpoint=[6]");
   });
 
   it("a budget picks the fewest levels that fit, and the nesting among them that keeps fewest", () => {
@@ -249,5 +252,18 @@ describe("bad checkpoint policies", () => {
     ],
   ])("%s", (_, policy, message) => {
     expectError(scanWith(policy), [message], "policy");
+  });
+
+  it("a whileLoop's policy is checked under its own name", () => {
+    expectError(
+      (g) => {
+        const x = g.input("x", [2]);
+        const options = { maxIterations: 8, checkpoint: { every: -1 } };
+        const [holds, halve] = [(v: Node) => g.gt(g.sum(v), 0), (v: Node) => g.mul(v, 0.5)];
+        g.whileLoop(holds, halve, x, options); // @while
+      },
+      ["whileLoop: checkpoint: every must be a positive integer, got -1"],
+      "while",
+    );
   });
 });
