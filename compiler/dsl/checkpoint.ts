@@ -72,8 +72,16 @@ function uniformStrides(length: number, levels: number): number[] {
  * recomputes a whole segment and of the one that recomputes the last, shorter segment (each is its
  * own loop with its own planned tape).
  */
-export function storedCarries(length: number, strides: readonly number[]): number {
+export function storedCarries(
+  length: number,
+  strides: readonly number[],
+  // a segment's count is needed again at every level below: each (length, strides) once
+  known = new Map<string, number>(),
+): number {
   if (strides.length === 0) return length;
+  const key = `${length}/${strides.join(",")}`;
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
   const [k, ...rest] = strides;
   const whole = Math.floor(length / k);
   const partial = length % k;
@@ -81,8 +89,12 @@ export function storedCarries(length: number, strides: readonly number[]): numbe
     storedCarries(
       steps,
       rest.filter((stride) => stride < steps),
+      known,
     );
-  return Math.ceil(length / k) + (whole > 0 ? within(k) : 0) + (partial > 0 ? within(partial) : 0);
+  const stored =
+    Math.ceil(length / k) + (whole > 0 ? within(k) : 0) + (partial > 0 ? within(partial) : 0);
+  known.set(key, stored);
+  return stored;
 }
 
 function describe(value: unknown): string {
