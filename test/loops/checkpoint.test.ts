@@ -15,7 +15,7 @@ import type { CheckpointPolicy } from "../../compiler/dsl/checkpoint.ts";
 import { storedCarries } from "../../compiler/dsl/checkpoint.ts";
 import { nodeText } from "../../compiler/ir/text.ts";
 import { errorsIn } from "../support/errors.ts";
-import { relativeError } from "../support/oracle.ts";
+import { checkEntry, relativeError } from "../support/oracle.ts";
 import { declareLeaves, derivatives, forms, type Scan } from "./forms.ts";
 
 const expectError = errorsIn(import.meta.url);
@@ -266,4 +266,52 @@ describe("bad checkpoint policies", () => {
       "while",
     );
   });
+});
+
+describe("a checkpointed loop under every lowering", () => {
+  // 13 steps in a budget of 9 carries: every 3, 5 checkpoints + a segment of 3 + the last 1
+  const built = program("lowered", (g) => {
+    const x0 = g.input("x0", [2]);
+    const k = g.input("k", [2]);
+    const xs = g.input("xs", [13, 2]);
+    const [xT, ys] = g.scan(
+      (x: Node, s: Node) => {
+        const next = g.add(g.mul(x, k), g.mul(0.1, g.sin(g.add(x, s))));
+        return [next, g.sum(g.square(next))];
+      },
+      x0,
+      xs,
+      { checkpoint: { budget: 9 } },
+    );
+    const f = g.add(g.sum(g.exp(xT)), g.sum(ys));
+    const [x0_bar, k_bar, xs_bar] = g.grad(f, [x0, k, xs]);
+    g.entry("grad", { fetch: { f, x0_bar, k_bar, xs_bar } });
+  });
+  const leaves = {
+    x0: [0.3, -0.2],
+    k: [0.9, 1.1],
+    xs: Array.from({ length: 26 }, (_, i) => Math.sin(i)),
+  };
+  it("picks every 3 for the budget", () => {
+    const scan = built.graph.nodes.find((node) => node.op === "scan")!;
+    expect(scan.op === "scan" && scan.attrs.checkpoint).toEqual([3]);
+    expect(storedCarries(13, [3])).toBe(5 + 3 + 1);
+  });
+  it.each([
+    ["fusion off", { fusion: false }, 0],
+    ["small functions", { maxFunctionLines: 12 }, 0],
+    // an f32 arena against the f64 interpreter: a float32 rounding per stored value
+    ["f32", { dtype: "f32" as const }, 1e-5],
+  ] as const)(
+    "%s: as the interpreter says",
+    async (_, options, tolerance) => {
+      const compiled = await compile(built, options);
+      const round = "dtype" in options ? Math.fround : (x: number) => x;
+      const fed = Object.fromEntries(
+        Object.entries(leaves).map(([name, values]) => [name, values.map(round)]),
+      );
+      checkEntry(compiled, compiled.create(), built, "grad", fed, tolerance);
+    },
+    120_000,
+  );
 });
