@@ -175,6 +175,21 @@ describe("an RK4 pendulum in generated code", () => {
     300_000,
   );
 
+  it("two levels in reverse, through the interpreter: the gradient bit for bit", () => {
+    const leaves = pendulumLeaves(40);
+    const [all, some] = [pendulum(40, undefined, true), pendulum(40, { budget: 12 }, true)];
+    const keys = Object.keys(all.fetched);
+    const want = interpret(
+      keys.map((key) => all.fetched[key]),
+      leaves,
+    );
+    const got = interpret(
+      keys.map((key) => some.fetched[key]),
+      leaves,
+    );
+    keys.forEach((key, i) => expectBitwise(got[i], want[i], key));
+  });
+
   it("tapes ceil(T/k) carries: 40 steps every 6 keep 7 states of 2", () => {
     const { built } = pendulum(40, { every: 6 });
     const forward = built.graph.nodes.find(
