@@ -6,14 +6,17 @@ import { scanParts } from "../dsl/loops.ts";
 import type { Ops } from "../dsl/ops.ts";
 import type { Node, NodeOf, ScanAttrs } from "../ir/node.ts";
 import { inlineRegion } from "../ir/region.ts";
+import {
+  checkpointedSweep,
+  specs,
+  type Bars,
+  type Sweep,
+  type SweepBack,
+  type Swept,
+  type Vjp,
+} from "./checkpoint.ts";
 
 /** The transforms the bodies are differentiated by (handed in: they call these rules back). */
-type Vjp = (
-  g: Ops,
-  outputs: readonly Node[],
-  cotangents: readonly Node[],
-  wrt: readonly Node[],
-) => Node[];
 type Jvp = (
   g: Ops,
   outputs: readonly Node[],
@@ -33,34 +36,58 @@ function roles(y: Scan) {
   };
 }
 
-const specs = (nodes: readonly Node[], name: string, sliced = false) =>
-  nodes.map((node, k) => ({
-    name: `${name}${k}`,
-    shape: sliced ? node.shape.slice(1) : node.shape,
-    dtype: node.dtype,
-  }));
-
 /** Adjoints of a scan's inputs from the adjoint of its flat value: a scan in the other direction. */
 export function scanVjp(g: Ops, y: Scan, y_bar: Node, vjp: Vjp): (Node | null)[] {
   const { attrs } = y;
   const { inits, sequences, captured } = roles(y);
   const float = (node: Node) => node.dtype === g.graph.dtype;
+  // the saved carries: this loop's tape, or a twin's that keeps one (a loop the optimizer trimmed)
+  const tapedAttrs: ScanAttrs = { ...attrs, tape: true };
+  const taped = attrs.tape ? y : g.scanNode(y.inputs, tapedAttrs);
+  const bar = scanParts(g, y_bar, attrs);
+  const swept = sweepBack(
+    g,
+    { attrs: tapedAttrs, inits, sequences, captured, tape: scanParts(g, taped, tapedAttrs).tape },
+    {
+      finals: bar.finals,
+      stacked: bar.stacked,
+      tape: bar.tape,
+      // the captured values' adjoints are sums over the steps, from 0
+      captured: captured.filter(float).map((node) => g.constant(0, node.shape)),
+    },
+    vjp,
+  );
+  let nextSeq = 0;
+  let nextCap = 0;
+  return [
+    ...swept.inits,
+    ...sequences.map((node) => (float(node) ? swept.sequences[nextSeq++] : null)),
+    ...captured.map((node) => (float(node) ? swept.captured[nextCap++] : null)),
+  ];
+}
+
+/** The reverse sweep of a loop: over every taped carry, or by segments between checkpoints. */
+const sweepBack: SweepBack = (g, loop, bars, vjp) =>
+  loop.attrs.checkpoint === undefined
+    ? storedSweep(g, loop, bars, vjp)
+    : checkpointedSweep(g, loop, bars, vjp, sweepBack);
+
+/** The reverse sweep over a tape of every carry: one backward step per forward step. */
+function storedSweep(g: Ops, loop: Sweep, bars: Bars, vjp: Vjp): Swept {
+  const { attrs, inits, sequences, captured } = loop;
+  const float = (node: Node) => node.dtype === g.graph.dtype;
   const realSeqs = sequences.filter(float);
   const realCaps = captured.filter(float);
-  // the saved carries: this loop's tape, or a twin's that keeps one (a loop the optimizer trimmed)
-  const taped = attrs.tape ? y : g.scanNode(y.inputs, { ...attrs, tape: true });
-  const value = scanParts(g, taped, { ...attrs, tape: true });
-  const bar = scanParts(g, y_bar, attrs);
-  const tapeBars = bar.tape.length;
+  const tapeBars = bars.tape.length;
   const nc = inits.length;
-  const ny = bar.stacked.length;
+  const ny = bars.stacked.length;
   const args = [
     ...specs(inits, "carry_bar"),
     ...specs(realCaps, "captured_bar"),
-    ...specs(value.tape, "carry", true),
+    ...specs(loop.tape, "carry", true),
     ...specs(sequences, "x", true),
-    ...specs(bar.stacked, "y_bar", true),
-    ...specs(bar.tape, "tape_bar", true),
+    ...specs(bars.stacked, "y_bar", true),
+    ...specs(bars.tape, "tape_bar", true),
   ];
   const { region, captured: outer } = g.region(args, (a) => {
     let at = 0;
@@ -95,19 +122,24 @@ export function scanVjp(g: Ops, y: Scan, y_bar: Node, vjp: Vjp): (Node | null)[]
     reverse: !attrs.reverse,
     tape: true,
   };
-  const zeros = realCaps.map((node) => g.constant(0, node.shape));
   const swept = g.scanNode(
-    [...bar.finals, ...zeros, ...value.tape, ...sequences, ...bar.stacked, ...bar.tape, ...outer],
+    [
+      ...bars.finals,
+      ...bars.captured,
+      ...loop.tape,
+      ...sequences,
+      ...bars.stacked,
+      ...bars.tape,
+      ...outer,
+    ],
     backward,
   );
   const result = scanParts(g, swept, backward);
-  let nextSeq = 0;
-  let nextCap = 0;
-  return [
-    ...result.finals.slice(0, nc),
-    ...sequences.map((node) => (float(node) ? result.stacked[nextSeq++] : null)),
-    ...captured.map((node) => (float(node) ? result.finals[nc + nextCap++] : null)),
-  ];
+  return {
+    inits: result.finals.slice(0, nc),
+    captured: result.finals.slice(nc),
+    sequences: result.stacked,
+  };
 }
 
 /** The tangent of a scan's flat value: a scan carrying tangents beside the carries. */
@@ -161,6 +193,8 @@ export function scanJvp(g: Ops, y: Scan, dots: readonly (Node | null)[], jvp: Jv
     length: attrs.length,
     reverse: attrs.reverse,
     tape: true,
+    // the tangent of a checkpoint is the tangent scan's checkpoint
+    ...(attrs.checkpoint === undefined ? {} : { checkpoint: attrs.checkpoint }),
   };
   const initDots = inits.map((init, k) => dots[k] ?? g.constant(0, init.shape));
   const seqDotNodes = seqDots.filter((dot): dot is Node => dot !== null);

@@ -1,4 +1,5 @@
 // `adjoint compile --report`: what the compiler did to each file, as fixed-width text.
+import type { LoopReport } from "../report/loops.ts";
 import { compileReport, type ArenaBytes, type EntryReport } from "../report/report.ts";
 import type { CompiledFile } from "./compile.ts";
 
@@ -35,6 +36,28 @@ function entryLines(entry: EntryReport): string[] {
     `  flops (estimate): ${entry.flops.total} (forward ${entry.flops.forward}, backward ${entry.flops.backward})`,
     `  arena: ${arenaText(entry.arena)}`,
     `  saved for backward: ${saved.length === 0 ? "none" : saved.join(", ")}`,
+    ...loopLines(entry.loops),
+  ];
+}
+
+/** One line per loop, nested ones indented under the loop holding them. */
+function loopLines(loops: readonly LoopReport[]): string[] {
+  if (loops.length === 0) return [];
+  const tapes = loops.reduce((total, loop) => total + loop.tapeCarries, 0);
+  const bytes = loops.reduce((total, loop) => total + loop.tapeBytes, 0);
+  return [
+    `  loops: ${loops.length}, tapes ${tapes} carries (${bytes} B)`,
+    ...loops.map((loop) => {
+      const what =
+        loop.op === "cond" ? "cond" : `scan of ${loop.steps} step${loop.steps === 1 ? "" : "s"}`;
+      const role = loop.role === "forward" ? "" : `, ${loop.role}`;
+      const at = loop.loc === undefined ? "" : ` at ${loop.loc}`;
+      const tape =
+        loop.op === "cond"
+          ? ""
+          : `: tape ${loop.tapeCarries} carries (${loop.tapeBytes} B), recompute x${loop.recompute}`;
+      return `    ${"  ".repeat(loop.depth)}${what}${role}${at}${tape}`;
+    }),
   ];
 }
 

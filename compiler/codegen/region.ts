@@ -1,12 +1,12 @@
 // A scan as one `for` loop: the inputs copied into the body's args, then per step the step's
 // slices copied in, the carries recorded on the tape, the body's own code (lowered like an entry
 // by its own plan), and its results copied out. Nothing is allocated: every buffer is planned.
-import type { Node, NodeOf, Region } from "../ir/node.ts";
+import type { Node, NodeOf, Region, ScanAttrs } from "../ir/node.ts";
 import { sizeOf } from "../ir/shape.ts";
 import { isScalarNode, isSplatConst, type LoweredEntry, type Plan } from "../lower/plan.ts";
 import type { RegionPlan, RegionPlans } from "../lower/regions.ts";
 import { literal } from "../ops/arithmetic.ts";
-import { scanLayout } from "../ops/scan.ts";
+import { scanLayout, tapeSlots, tapeStride } from "../ops/scan.ts";
 import type { References } from "./references.ts";
 
 /** The statements of a body's entry, as entryGroups gives them (handed in: it calls back here). */
@@ -73,16 +73,7 @@ export function scanLines(
       ),
     );
   }
-  layout.tape.forEach((part, k) => {
-    const size = sizeOf(part.shape) / length;
-    lines.push(
-      ...copy(
-        size,
-        (i) => `${out}[${plus(`${part.offset} + ${t} * ${size}`, i)}]`,
-        (i) => `${argView(k)}[${i}]`,
-      ),
-    );
-  });
+  lines.push(...tapeLines(attrs, out, argView, step, t));
   for (const leaf of lowered.scalarLeaves)
     lines.push(`const ${body.names.get(leaf.id)!} = ${body.views.get(leaf.id)!.name}[0];`);
   lines.push(...bodyLines(body, lowered, region.inner, region.base));
@@ -118,6 +109,34 @@ export function scanLines(
     );
   });
   return lines;
+}
+
+/**
+ * The carries recorded on the tape: every step's at index t, or with a checkpoint stride k only
+ * the first step of each segment's, at its slot (see tapeSlot).
+ */
+function tapeLines(
+  attrs: ScanAttrs,
+  out: string,
+  argView: (k: number) => string,
+  step: string,
+  t: string,
+): string[] {
+  const layout = scanLayout(attrs);
+  const slots = tapeSlots(attrs);
+  const k = tapeStride(attrs);
+  const slot = k === 1 ? t : attrs.reverse ? `${slots - 1} - ${step} / ${k}` : `${step} / ${k}`;
+  const lines = layout.tape.flatMap((part, j) => {
+    const size = sizeOf(part.shape) / slots;
+    return copy(
+      size,
+      (i) => `${out}[${plus(`${part.offset} + ${k === 1 ? slot : `(${slot})`} * ${size}`, i)}]`,
+      (i) => `${argView(j)}[${i}]`,
+    );
+  });
+  if (k === 1 || lines.length === 0) return lines;
+  // a checkpoint: the carry entering a segment's first step
+  return [`if (${step} % ${k} === 0) {`, ...lines, "}"];
 }
 
 /** Module-level declarations of every body's views (offsets from its base) and its constants. */

@@ -5,6 +5,7 @@ import { formatShape, sameShape, type Shape } from "../ir/shape.ts";
 import { isNodeLeaf, isNodeValue, leavesOf, mapLeaves, type NodeTree } from "../ir/tree.ts";
 import { scanLayout, type ScanPart } from "../ops/scan.ts";
 import { carryIn, carryOut } from "./carries.ts";
+import { checkpointStrides, type CheckpointPolicy } from "./checkpoint.ts";
 import type { Ops } from "./ops.ts";
 
 export interface ScanOptions {
@@ -12,6 +13,8 @@ export interface ScanOptions {
   readonly length?: number;
   /** Step from the last element to the first; outputs are still stacked by position. */
   readonly reverse?: boolean;
+  /** What reverse mode stores of the carries (see CheckpointPolicy); every carry by default. */
+  readonly checkpoint?: CheckpointPolicy;
 }
 
 /** A tree of nodes and numbers (a number becomes a scalar constant). */
@@ -48,6 +51,7 @@ export function buildScan<C, X, Y>(
           ([path, value]) => [path, asNode(g, "scan", value, "xs", path)] as const,
         );
   const length = stepCount(g, sequences, options.length);
+  const strides = checkpointStrides(g, "scan", options.checkpoint, length);
   // an integer or boolean carry travels as a float (see carries.ts)
   const args = [
     ...carries.map(([, node], k) => ({
@@ -97,6 +101,7 @@ export function buildScan<C, X, Y>(
     length,
     reverse: options.reverse === true,
     tape: true,
+    ...(strides.length === 0 ? {} : { checkpoint: strides }),
   };
   if (scanLayout(attrs).size === 0) g.fail("scan", `the loop has no carry and no outputs`);
   const node = g.scanNode(

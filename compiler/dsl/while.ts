@@ -92,8 +92,25 @@ export function buildWhile<C>(
   return { value: rebuildTree(init, finals) as AsNodes<C>, iterations };
 }
 
+const whileOptionKeys = ["maxIterations", "onMaxIterations"];
+
 function checkedOptions(g: Ops, options: WhileOptions) {
   const given = (options ?? {}) as Partial<WhileOptions>;
+  for (const key of Object.keys(given)) {
+    if (key === "checkpoint") {
+      // a while's tape rows are the steps that ran; only scans take a checkpoint policy yet
+      g.fail(
+        "whileLoop",
+        `checkpoint is not supported for whileLoop (it tapes every step that ran); use g.scan with a length`,
+      );
+    }
+    if (!whileOptionKeys.includes(key)) {
+      g.fail(
+        "whileLoop",
+        `unknown option ${JSON.stringify(key)}; expected ${whileOptionKeys.join(" or ")}`,
+      );
+    }
+  }
   const max = given.maxIterations;
   if (max === undefined || !Number.isInteger(max) || max < 1) {
     g.fail("whileLoop", `maxIterations must be a positive integer, got ${String(max)}`);

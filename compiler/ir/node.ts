@@ -51,6 +51,9 @@ export interface CondAttrs {
  * is one flat vector: the final carries, the per-step outputs stacked [length, ...], then, with
  * `tape`, the carries at the start of every step stacked [length, ...] (what reverse mode reads;
  * loops are built with it and the optimizer drops it where nothing reads it).
+ * `checkpoint` (absent: every carry is taped) lists strides k1 > k2 > ...: the tape then holds the
+ * carry entering every k1-th step only, [ceil(length / k1), ...], and reverse mode recomputes each
+ * segment of k1 steps from its checkpoint by a scan checkpointed by the rest of the strides.
  */
 export interface ScanAttrs {
   readonly body: Region;
@@ -59,6 +62,7 @@ export interface ScanAttrs {
   readonly length: number;
   readonly reverse: boolean;
   readonly tape: boolean;
+  readonly checkpoint?: readonly number[];
 }
 
 /**

@@ -17,7 +17,7 @@ export interface ScanLayout {
   readonly finals: readonly ScanPart[];
   /** Each per-step output stacked: [length, ...its shape]. */
   readonly stacked: readonly ScanPart[];
-  /** Each carry at the start of every step, stacked: [length, ...its shape]. */
+  /** Each carry at the start of every step (or of every checkpoint's step), stacked: [slots, ...]. */
   readonly tape: readonly ScanPart[];
   readonly size: number;
 }
@@ -33,8 +33,31 @@ export function scanLayout(attrs: ScanAttrs): ScanLayout {
   const carryShapes = body.results.slice(0, carries).map((result) => result.shape);
   const finals = carryShapes.map(part);
   const stacked = body.results.slice(carries).map((result) => part([length, ...result.shape]));
-  const tape = attrs.tape ? carryShapes.map((shape) => part([length, ...shape])) : [];
+  const slots = tapeSlots(attrs);
+  const tape = attrs.tape ? carryShapes.map((shape) => part([slots, ...shape])) : [];
   return { finals, stacked, tape, size: offset };
+}
+
+/** Steps between two taped carries: the first checkpoint stride, or 1 when every carry is taped. */
+export function tapeStride(attrs: ScanAttrs): number {
+  return attrs.checkpoint?.[0] ?? 1;
+}
+
+/** Carries on the tape: one per segment of `tapeStride` steps, the last segment maybe shorter. */
+export function tapeSlots(attrs: ScanAttrs): number {
+  return Math.ceil(attrs.length / tapeStride(attrs));
+}
+
+/**
+ * The tape slot of the carry entering the step'th step run, or -1 if it is not taped. Slots are in
+ * index order (slot j holds the segment whose indices come j-th), so a reverse loop fills them
+ * from the last: its partial segment, if any, is the one holding the lowest indices.
+ */
+export function tapeSlot(attrs: ScanAttrs, step: number): number {
+  const k = tapeStride(attrs);
+  if (step % k !== 0) return -1;
+  const segment = step / k;
+  return attrs.reverse ? tapeSlots(attrs) - 1 - segment : segment;
 }
 
 /** The shape rule: the body's args and results must fit the inputs (as the DSL builds them). */
@@ -46,6 +69,14 @@ function scanShape(inputs: readonly Shape[], attrs: ScanAttrs): Shape {
   if (!Number.isInteger(length) || length < 1) {
     throw new ShapeError(`length must be a positive integer, got ${length}`);
   }
+  const strides = attrs.checkpoint ?? [];
+  strides.forEach((k, level) => {
+    if (!Number.isInteger(k) || k < 2 || (level > 0 && k >= strides[level - 1])) {
+      throw new ShapeError(
+        `checkpoint strides must be integers of at least 2, each below the one before; got [${strides.join(",")}]`,
+      );
+    }
+  });
   inputs.forEach((shape, k) => {
     const sliced = k >= carries && k < carries + sequences;
     if (sliced && shape[0] !== length) {
@@ -91,7 +122,9 @@ function scanEval(
         leaves[names[k]] = input.data.subarray(t * size, (t + 1) * size);
       } else leaves[names[k]] = input.data;
     });
-    layout.tape.forEach((part, k) => out.set(carry[k], part.offset + t * carry[k].length));
+    const slot = tapeSlot(attrs, step);
+    if (slot >= 0)
+      layout.tape.forEach((part, k) => out.set(carry[k], part.offset + slot * carry[k].length));
     const results = interpret(body.results, leaves);
     carry = results.slice(0, carries);
     results.slice(carries).forEach((value, j) => {

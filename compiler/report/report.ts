@@ -7,6 +7,7 @@ import { reachable } from "../ir/text.ts";
 import type { LoweredEntry, Plan, View } from "../lower/plan.ts";
 import { entryRoots } from "../passes/rebuild.ts";
 import { flopsOf } from "./cost.ts";
+import { loopReports, type LoopReport } from "./loops.ts";
 
 export interface PassCount {
   readonly pass: string;
@@ -39,6 +40,8 @@ export interface EntryReport {
   readonly arena: ArenaBytes;
   /** Forward values that some backward node reads, in schedule order. */
   readonly saved: readonly SavedValue[];
+  /** Every loop the entry runs, once each (nested ones after the loop holding them). */
+  readonly loops: readonly LoopReport[];
 }
 
 export interface CompileReport {
@@ -73,6 +76,7 @@ export function compileReport(generated: Generated): CompileReport {
       ...operationCounts(plan, lowered),
       arena: entryArena(plan, lowered, bytes),
       saved: savedValues(plan, lowered),
+      loops: loopReports(plan.program.graph, entryRoots(lowered.entry), bytes),
     })),
   };
 }
