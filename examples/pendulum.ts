@@ -19,6 +19,7 @@ export const noise = 0.05;
 
 export interface FitStep {
   readonly iteration: number;
+  /** The step taken from this iterate (none from the last). */
   readonly method: "Gauss–Newton" | "Newton";
   readonly loss: number;
   readonly gradientNorm: number;
@@ -191,14 +192,15 @@ export function printFit(result: FitResult): void {
   );
   const names = parameterNames.map((name) => name.padStart(9)).join(" ");
   console.log(
-    `${"iter".padStart(4)} ${"method".padEnd(12)} ${"loss".padStart(20)} ${"|∇ℓ|".padStart(9)} ${names}`,
+    `${"iter".padStart(4)} ${"step".padEnd(12)} ${"loss".padStart(20)} ${"|∇ℓ|".padStart(9)} ${names}`,
   );
-  for (const step of result.trace) {
+  result.trace.forEach((step, i) => {
+    const method = i === result.trace.length - 1 ? "(done)" : step.method;
     const params = step.params.map((v) => v.toFixed(6).padStart(9)).join(" ");
     console.log(
-      `${String(step.iteration).padStart(4)} ${step.method.padEnd(12)} ${step.loss.toPrecision(15).padStart(20)} ${step.gradientNorm.toExponential(2).padStart(9)} ${params}`,
+      `${String(step.iteration).padStart(4)} ${method.padEnd(12)} ${step.loss.toPrecision(15).padStart(20)} ${step.gradientNorm.toExponential(2).padStart(9)} ${params}`,
     );
-  }
+  });
   console.log(
     `${"".padStart(4)} ${"fitted".padStart(10)} ${"± s.e.".padStart(9)} ${"true".padStart(6)}`,
   );
@@ -214,7 +216,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   printFit(result);
   const descent = descendPendulum(result.observed, result.loss);
   const outcome = descent.converged
-    ? `reached the same loss`
+    ? `reached the same loss (to 1e-9 relative)`
     : `stopped at loss ${descent.loss.toPrecision(8)} (|∇ℓ| ${descent.gradientNorm.toExponential(2)})`;
   console.log(
     `Gauss–Newton then Newton: ${result.trace.length - 1} iterations; gradient descent with backtracking: ` +
