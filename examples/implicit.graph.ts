@@ -1,6 +1,6 @@
-// The root x(p) of F(x, p) = x³ + p·x − 1 = 0 by Newton's method inside a g.whileLoop, and its
-// first and second derivatives with respect to p taken through the loop (examples/implicit.ts
-// checks them against the implicit-function theorem). For p > 0, F is increasing in x, so the root
+// The root x(p) of F(x, p) = x³ + p·x − 1 = 0 by Newton's method inside a g.whileLoop (until
+// |F| < tolerance), and its first and second derivatives with respect to p taken through the loop
+// (examples/implicit.ts checks them against the implicit-function theorem). For p > 0, F is increasing in x, so the root
 // is unique and Newton from x = 1 converges to it.
 //
 // Differentiating the iterations gives the implicit derivative because it converges as fast as the
@@ -10,6 +10,7 @@
 import { program } from "adjoint";
 import type { Node, ProgramBuilder } from "adjoint";
 
+/** The stopping tolerance the runner feeds (an input, so it can change without recompiling). */
 export const tolerance = 1e-13;
 export const maxIterations = 50;
 /** Where Newton starts. */
@@ -22,8 +23,10 @@ function residual(g: ProgramBuilder, x: Node, p: Node): Node {
 
 export default program("implicit", (g) => {
   const p = g.input("p");
+  // |F| < tol is a float64 test at 1e-13: in float32 (the f32 lowering) a looser one is needed
+  const tol = g.input("tolerance");
   const { value: x, iterations } = g.whileLoop(
-    (x: Node) => g.ge(g.abs(residual(g, x, p)), tolerance),
+    (x: Node) => g.ge(g.abs(residual(g, x, p)), tol),
     // x ← x − F/F_x with ∂F/∂x = 3x² + p
     (x: Node) => g.sub(x, g.div(residual(g, x, p), g.add(g.mul(3, g.square(x)), p))),
     g.constant(start),

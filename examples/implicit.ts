@@ -5,6 +5,7 @@
 // Run: npm run example:implicit
 import { pathToFileURL } from "node:url";
 import { createImplicit } from "../generated/implicit.ts";
+import { tolerance } from "./implicit.graph.ts";
 
 export interface ImplicitRow {
   readonly p: number;
@@ -27,7 +28,7 @@ export const parameters: readonly number[] = [0.1, 0.5, 1, 2, 5, 10, 100];
 export function implicitTable(ps: readonly number[] = parameters): ImplicitRow[] {
   const model = createImplicit();
   return ps.map((p) => {
-    const out = model.derivatives({ p });
+    const out = model.derivatives({ p, tolerance });
     const [x, dx_dp, d2x_dp2, iterations] = [
       out.x[0],
       out.dx_dp[0],
@@ -43,7 +44,7 @@ export function implicitTable(ps: readonly number[] = parameters): ImplicitRow[]
       residual: x * x * x + p * x - 1,
       dx_dp,
       d2x_dp2,
-      x_dot: model.tangent({ p }).x_dot[0],
+      x_dot: model.tangent({ p, tolerance }).x_dot[0],
       ift,
       ift2: -(6 * x * ift * ift + 2 * ift) / F_x,
     };

@@ -7,11 +7,11 @@ import { implicitTable, parameters, relative } from "../../examples/implicit.ts"
 import { maxIterations, start, tolerance } from "../../examples/implicit.graph.ts";
 
 /** Newton from `start` while |F| ≥ tol, at most maxIterations steps: the root and the step count. */
-function newton(p: number): { x: number; iterations: number } {
+function newton(p: number, tol = tolerance): { x: number; iterations: number } {
   const F = (x: number) => x * x * x + p * x - 1;
   let x = start;
   let iterations = 0;
-  while (Math.abs(F(x)) >= tolerance && iterations < maxIterations) {
+  while (Math.abs(F(x)) >= tol && iterations < maxIterations) {
     x -= F(x) / (3 * x * x + p);
     iterations++;
   }
@@ -44,7 +44,7 @@ describe("Newton's method in a whileLoop", () => {
 
   it("gives the hand-derived root and derivatives at p = 7/4, where x = 1/2", () => {
     // 1/8 + 7/8 − 1 = 0; x' = −(1/2)/(3/4 + 7/4) = −1/5; x'' = −(6·(1/2)·(1/25) − 2/5)/(5/2) = 0.112
-    const out = createImplicit().derivatives({ p: 1.75 });
+    const out = createImplicit().derivatives({ p: 1.75, tolerance });
     expect(relative(out.x[0], 0.5)).toBeLessThan(1e-15);
     expect(relative(out.dx_dp[0], -0.2)).toBeLessThan(1e-14);
     expect(relative(out.d2x_dp2[0], 0.112)).toBeLessThan(1e-13);
@@ -54,9 +54,9 @@ describe("Newton's method in a whileLoop", () => {
     const model = createImplicit();
     for (const p of [0.5, 3, 20]) {
       const h = 1e-5 * p;
-      const x = (q: number) => model.root({ p: q }).x[0];
-      const dx = (q: number) => model.derivatives({ p: q }).dx_dp[0];
-      const exact = model.derivatives({ p });
+      const x = (q: number) => model.root({ p: q, tolerance }).x[0];
+      const dx = (q: number) => model.derivatives({ p: q, tolerance }).dx_dp[0];
+      const exact = model.derivatives({ p, tolerance });
       const [dx_dp, d2x_dp2] = [exact.dx_dp[0], exact.d2x_dp2[0]];
       expect(relative((x(p + h) - x(p - h)) / (2 * h), dx_dp)).toBeLessThan(1e-7);
       expect(relative((dx(p + h) - dx(p - h)) / (2 * h), d2x_dp2)).toBeLessThan(1e-6);
@@ -66,8 +66,20 @@ describe("Newton's method in a whileLoop", () => {
   it("counts fewer steps where the start is already close to the root", () => {
     const model = createImplicit();
     // p = 1e-4: the root is 1 − p/3 + ..., within 3.4e-5 of the start x = 1
-    const near = model.root({ p: 1e-4 });
+    const near = model.root({ p: 1e-4, tolerance });
     expect(near.iterations[0]).toBe(newton(1e-4).iterations);
-    expect(near.iterations[0]).toBeLessThan(model.root({ p: 1 }).iterations[0]);
+    expect(near.iterations[0]).toBeLessThan(model.root({ p: 1, tolerance }).iterations[0]);
+  });
+
+  it("stops earlier at a looser tolerance, where a plain loop stops", () => {
+    const model = createImplicit();
+    for (const tol of [1e-2, 1e-4, 1e-8]) {
+      const out = model.root({ p: 1, tolerance: tol });
+      const reference = newton(1, tol);
+      expect(out.iterations[0]).toBe(reference.iterations);
+      expect(relative(out.x[0], reference.x)).toBeLessThan(1e-15);
+    }
+    // from |F(1)| = 1: the counts differ, so the loop's stop really moves with the input
+    expect(newton(1, 1e-2).iterations).toBeLessThan(newton(1, 1e-8).iterations);
   });
 });
