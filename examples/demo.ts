@@ -10,7 +10,9 @@ import { createSoftmaxSgd } from "../generated/softmax_sgd.ts";
 import { createSquaredError } from "../generated/squared_error.ts";
 import { createTrace } from "../generated/trace.ts";
 import { trainMnist } from "./mnist/train.ts";
+import { implicitTable, relative } from "./implicit.ts";
 import { printReport, runNewton } from "./newton.ts";
+import { fitPendulum, parameterNames, trueParams } from "./pendulum.ts";
 
 let mismatches = 0;
 
@@ -152,6 +154,34 @@ console.log("\nNewton's method with the compiled gradient and Hessian (examples/
 const newton = runNewton();
 printReport(newton);
 if (!(newton.iterations <= 25 && newton.error <= newton.tolerance)) mismatches++;
+
+console.log("\nA damped pendulum fitted through a 1,000-step RK4 scan (npm run example:pendulum)");
+const pendulum = fitPendulum();
+console.log(
+  `  Gauss–Newton then Newton: ${pendulum.trace.length - 1} iterations to |∇ℓ| ${pendulum.gradientNorm.toExponential(1)}; ` +
+    parameterNames
+      .map((name, k) => `${name} ${pendulum.params[k].toFixed(3)} (true ${trueParams[k]})`)
+      .join(", "),
+);
+// the least-squares estimate lies within 4 standard errors of the truth but for bad luck (< 1e-4)
+if (
+  !pendulum.params.every((v, k) => Math.abs(v - trueParams[k]) < 4 * pendulum.standardErrors[k])
+) {
+  console.log("  BAD a fitted parameter is more than 4 standard errors from the true one");
+  mismatches++;
+}
+
+console.log(
+  "Newton for x³ + p·x − 1 = 0 in a whileLoop, dx/dp through it (npm run example:implicit)",
+);
+const roots = implicitTable();
+const worstFirst = Math.max(...roots.map((row) => relative(row.dx_dp, row.ift)));
+const worstSecond = Math.max(...roots.map((row) => relative(row.d2x_dp2, row.ift2)));
+console.log(
+  `  ${roots.length} values of p from ${roots[0].p} to ${roots[roots.length - 1].p}: dx/dp and d²x/dp² ` +
+    `within ${worstFirst.toExponential(1)} and ${worstSecond.toExponential(1)} of the implicit-function theorem`,
+);
+if (!(worstFirst < 1e-12 && worstSecond < 1e-12)) mismatches++;
 
 await shortMnistRun();
 
