@@ -35,7 +35,8 @@ export interface ModuleLayout {
 export function describeModule(
   plan: Plan,
   layout: ModuleLayout,
-  usesCheckIndex: boolean,
+  /** Which runtime helpers the bodies call. */
+  uses: { readonly checkIndex: boolean; readonly special: boolean },
   kernels: "wasm" | "js" | "auto" = "js",
 ): ModuleSpec {
   const { program } = plan;
@@ -110,7 +111,8 @@ export function describeModule(
     valueImports: [
       imported(kernels === "js" ? "allocateArena" : "allocateKernelArena"),
       ...(fed ? [imported("feedInputs")] : []),
-      ...(usesCheckIndex ? [imported("checkIndex")] : []),
+      ...(uses.checkIndex ? [imported("checkIndex")] : []),
+      ...(uses.special ? [imported("special")] : []),
       ...(layout.calledFlags.size > 0 ? [imported("AdjointRuntimeError")] : []),
     ],
     typeImports: fed ? [imported("Feeds"), imported("InputSpec")] : [],

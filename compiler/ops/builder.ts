@@ -44,6 +44,28 @@ export interface OpBuilder {
   relu(x: Operand): Node;
   sigmoid(x: Operand): Node;
   softplus(x: Operand): Node;
+  tan(x: Operand): Node;
+  atan(x: Operand): Node;
+  asin(x: Operand): Node;
+  acos(x: Operand): Node;
+  sinh(x: Operand): Node;
+  cosh(x: Operand): Node;
+  asinh(x: Operand): Node;
+  acosh(x: Operand): Node;
+  atanh(x: Operand): Node;
+  atan2(a: Operand, b: Operand): Node;
+  erf(x: Operand): Node;
+  erfc(x: Operand): Node;
+  lgamma(x: Operand): Node;
+  /** ψ⁽ⁿ⁾(x), n = order ≥ 0 (0: digamma). */
+  polygamma(order: number, x: Operand): Node;
+  xlogy(x: Operand, y: Operand): Node;
+  floor(x: Operand): Node;
+  ceil(x: Operand): Node;
+  round(x: Operand): Node;
+  mod(a: Operand, b: Operand): Node;
+  isFinite(x: Operand): Node;
+  isNaN(x: Operand): Node;
   stopGradient(x: Operand): Node;
   finiteOrZero(x: Operand): Node;
   lt(a: Operand, b: Operand): Node;

@@ -10,6 +10,9 @@ import { gather, oneHot, scatterAdd } from "./indexing.ts";
 import { broadcastTo, concat, pad, reshape, slice, transpose } from "./movement.ts";
 import { cond } from "./cond.ts";
 import { scan } from "./scan.ts";
+import { ceil, floor, isFinite, isNaN, mod, round } from "./rounding.ts";
+import { erf, erfc, lgamma, polygamma, xlogy } from "./special.ts";
+import { acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan } from "./trig.ts";
 import { logsumexp, max, min, prod, prodExcept, sum } from "./reductions.ts";
 import {
   abs,
@@ -57,6 +60,27 @@ export const ops = {
   relu,
   sigmoid,
   softplus,
+  tan,
+  atan,
+  asin,
+  acos,
+  sinh,
+  cosh,
+  asinh,
+  acosh,
+  atanh,
+  atan2,
+  erf,
+  erfc,
+  lgamma,
+  polygamma,
+  xlogy,
+  floor,
+  ceil,
+  round,
+  mod,
+  isFinite,
+  isNaN,
   lt,
   le,
   gt,

@@ -8,6 +8,7 @@ import { logicCases } from "./logic.ts";
 import { loopCases } from "./loops.ts";
 import { movementCases } from "./movement.ts";
 import { reductionCases } from "./reductions.ts";
+import { specialCases } from "./special.ts";
 
 /** Rows per op: a missing op is a type error. */
 export const opCases = {
@@ -19,4 +20,5 @@ export const opCases = {
   ...linalgCases,
   ...customCases,
   ...loopCases,
+  ...specialCases,
 } satisfies Record<Differentiable, readonly OpCase[]>;
