@@ -28,6 +28,28 @@ export function logaddexp(g: OpBuilder, a: Node, b: Node, shape: readonly number
   return g.logsumexp(g.concat(pair, 0), 0);
 }
 
+/**
+ * cumprod along `axis` as prod over the triangle of a spread M[j, i] = x[i] for i ≤ j (i ≥ j
+ * when `reverse`), 1 elsewhere: y[j] = Π M[j, :].
+ */
+export function cumprod(g: OpBuilder, x: Node, axis: number, reverse: boolean): Node {
+  const n = x.shape[axis];
+  const before = x.shape.slice(0, axis);
+  const after = x.shape.slice(axis + 1);
+  const spread = g.broadcastTo(g.reshape(x, [...before, 1, n, ...after]), [
+    ...before,
+    n,
+    n,
+    ...after,
+  ]);
+  const triangle = Array.from({ length: n * n }, (_, k) => {
+    const [j, i] = [Math.floor(k / n), k % n];
+    return (reverse ? i >= j : i <= j) ? 1 : 0;
+  });
+  const mask = g.constant(triangle, [n, n, ...after.map(() => 1)], "bool");
+  return g.prod(g.where(mask, spread, 1), axis + 1);
+}
+
 export type NormOrder = 1 | 2 | typeof Infinity;
 
 /**

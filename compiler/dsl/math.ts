@@ -130,6 +130,41 @@ export abstract class MathOps extends BuilderCore {
     return this.unary("isNaN", x);
   }
 
+  /** The running sum along `axis` (the last by default), from the end when `reverse`. */
+  cumsum(x: Operand, axis = -1, reverse = false): Node {
+    const node = this.lift("cumsum", x, 1);
+    const at = this.axis("cumsum", node.shape.length, axis);
+    const backwards = flag(reverse, "reverse", (message) => this.fail("cumsum", message));
+    return this.node("cumsum", [node], { axis: at, reverse: backwards });
+  }
+  /**
+   * The running product along `axis`, from the end when `reverse`: each output is a prod over a
+   * triangle of a [n, n] spread of the line, so every derivative order is exact with zeros among
+   * the entries (prod's rules, no division), at O(n²) work per line.
+   */
+  cumprod(x: Operand, axis = -1, reverse = false): Node {
+    const node = this.lift("cumprod", x, 1);
+    const at = this.axis("cumprod", node.shape.length, axis);
+    const backwards = flag(reverse, "reverse", (message) => this.fail("cumprod", message));
+    return composite("cumprod", [node], () => functions.cumprod(this.builder, node, at, backwards));
+  }
+  /** The position (i32) of the largest element along `axis`; the first on a tie, or the first NaN. */
+  argmax(x: Operand, axis = -1, keepDims = false): Node {
+    return this.arg("argmax", x, axis, keepDims);
+  }
+  /** The position (i32) of the smallest element along `axis`; the first on a tie, or the first NaN. */
+  argmin(x: Operand, axis = -1, keepDims = false): Node {
+    return this.arg("argmin", x, axis, keepDims);
+  }
+
+  private arg(op: "argmax" | "argmin", x: Operand, axis: number, keepDims: boolean): Node {
+    const node = this.lift(op, x, 1);
+    if (node.shape.length === 0) this.fail(op, "needs a tensor of rank 1 or more, got a scalar");
+    const at = this.axis(op, node.shape.length, axis);
+    const keep = flag(keepDims, "keepDims", (message) => this.fail(op, message));
+    return this.node(op, [node], { axis: at, keepDims: keep });
+  }
+
   /** x·Φ(x), exact (through erfc) or `{ approximate: "tanh" }`. */
   gelu(x: Operand, options: GeluOptions = {}): Node {
     const node = this.lift("gelu", x, 1);

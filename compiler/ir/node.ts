@@ -137,6 +137,12 @@ export interface AttrsOf {
   mod: NoAttrs;
   isFinite: NoAttrs;
   isNaN: NoAttrs;
+  // along one axis (ops/cumulative.ts)
+  /** Running sum along `axis`, from the end when `reverse`. */
+  cumsum: { readonly axis: number; readonly reverse: boolean };
+  /** Position (i32) of the largest element along `axis`; the first on a tie or NaN. */
+  argmax: { readonly axis: number; readonly keepDims: boolean };
+  argmin: { readonly axis: number; readonly keepDims: boolean };
   // comparisons (bool output, no gradient) and selection
   lt: NoAttrs;
   le: NoAttrs;

@@ -66,6 +66,7 @@ export interface OpBuilder {
   mod(a: Operand, b: Operand): Node;
   isFinite(x: Operand): Node;
   isNaN(x: Operand): Node;
+  cumsum(x: Operand, axis?: number, reverse?: boolean): Node;
   stopGradient(x: Operand): Node;
   finiteOrZero(x: Operand): Node;
   lt(a: Operand, b: Operand): Node;

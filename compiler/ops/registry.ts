@@ -10,6 +10,7 @@ import { gather, oneHot, scatterAdd } from "./indexing.ts";
 import { broadcastTo, concat, pad, reshape, slice, transpose } from "./movement.ts";
 import { cond } from "./cond.ts";
 import { scan } from "./scan.ts";
+import { argmax, argmin, cumsum } from "./cumulative.ts";
 import { ceil, floor, isFinite, isNaN, mod, round } from "./rounding.ts";
 import { erf, erfc, lgamma, polygamma, xlogy } from "./special.ts";
 import { acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan } from "./trig.ts";
@@ -81,6 +82,9 @@ export const ops = {
   mod,
   isFinite,
   isNaN,
+  cumsum,
+  argmax,
+  argmin,
   lt,
   le,
   gt,

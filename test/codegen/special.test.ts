@@ -55,6 +55,15 @@ function specialProgram(g: ProgramBuilder): void {
     geluTanh: g.gelu(a, { approximate: "tanh" }),
     norm: g.norm(a, { axes: 1 }),
     steps: g.add(g.add(g.floor(a), g.ceil(b)), g.round(g.mul(a, 2))),
+    cumsum: g.add(g.cumsum(a, 1), g.cumsum(g.mul(a, b), 0, true)),
+    cumprod: g.mul(g.cumprod(a, 1), g.cumprod(a, 0, true)),
+    picked: g.mul(
+      a,
+      // positions are integers: no gradient flows through them
+      g.stopGradient(
+        g.add(g.cast(g.argmax(a, 1, true), g.graph.dtype), g.cast(g.argmin(a, 0), g.graph.dtype)),
+      ),
+    ),
   };
   for (const [name, y] of Object.entries(binary)) {
     const [a_bar, b_bar] = g.grad(g.sum(g.mul(y, y)), [a, b]);
@@ -65,6 +74,7 @@ function specialProgram(g: ProgramBuilder): void {
   Object.assign(fetch, {
     scalar,
     sbar: g.grad(scalar, s),
+    argmaxScalar: g.cast(g.argmax(g.sum(a, 0)), g.graph.dtype),
     tests: g.where(g.isFinite(g.div(1, g.floor(a))), 1, g.where(g.isNaN(g.log(a)), 2, 3)),
   });
   g.entry("run", { fetch });

@@ -182,6 +182,44 @@ describe("norm", () => {
   });
 });
 
+describe("cumprod", () => {
+  it("is the running product, either way, and its gradient is exact with zeros", () => {
+    const x = [2, 0, 3, -1];
+    const { forward, backward, grad } = evaluate(
+      (g) => {
+        const v = g.input("x", [4]);
+        const forward = g.cumprod(v);
+        const weights = g.constant([1, 2, 3, 4], [4]);
+        return {
+          forward,
+          backward: g.cumprod(v, 0, true),
+          grad: g.grad(g.sum(g.mul(forward, weights)), v),
+        };
+      },
+      { x },
+    );
+    // (+ 0 folds the signed zeros of products like 0·3·(−1) into +0)
+    expect(forward.map((v) => v + 0)).toEqual([2, 0, 0, 0]);
+    expect(backward.map((v) => v + 0)).toEqual([0, 0, -3, -1]);
+    // ∂/∂x_i Σ_j w_j Π_{k≤j} x_k = Σ_{j≥i} w_j Π_{k≤j, k≠i} x_k, by hand at x = [2, 0, 3, −1]:
+    // i = 0: 1 + 0 + 0 + 0; i = 1: 2·2 + 3·2·3 + 4·2·3·(−1) = 4 + 18 − 24; i = 2, 3: 0
+    expect(grad).toEqual([1, -2, 0, 0]);
+  });
+
+  it("passes the derivative checks along either axis, with a zero among the entries", () => {
+    const leaves = [{ name: "x", shape: [2, 3], values: [0.5, 0, -1.3, 2, 0.7, 1.1] }];
+    for (const [axis, reverse] of [
+      [1, false],
+      [0, true],
+    ] as const) {
+      const build = (g: ProgramBuilder, [v]: readonly Node[]) => g.cumprod(v, axis, reverse);
+      checkGradient(leaves, build);
+      checkHessianVector(leaves, build);
+      checkJvpVjp(leaves, build);
+    }
+  });
+});
+
 describe("third derivatives of the smooth new ops", () => {
   // f''' by the program, against central differences of f'' (itself checked in the op table)
   const cases: [string, (g: ProgramBuilder, x: Node) => Node, number[]][] = [
@@ -274,6 +312,20 @@ describe("bad input", () => {
       },
       ["polygamma: the order must be an integer from 0 to 20, got 1.5"],
       "polygammaOrder",
+    );
+    expectError(
+      (g) => {
+        g.argmax(g.input("x", [2, 3]), 2); // @argmaxAxis
+      },
+      ["argmax: axis 2 is out of range for rank 2"],
+      "argmaxAxis",
+    );
+    expectError(
+      (g) => {
+        g.cumsum(g.input("i", [3], { dtype: "i32" })); // @cumsumDtype
+      },
+      ["cumsum", "i32", "expected f64"],
+      "cumsumDtype",
     );
     expectError(
       (g) => {

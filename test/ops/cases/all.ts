@@ -1,6 +1,7 @@
 // Every op's rows, one table: the op tests and the strong-zero tests run over the same cases.
 import type { Differentiable, OpCase } from "../kit.ts";
 import { coreCases } from "./core.ts";
+import { cumulativeCases } from "./cumulative.ts";
 import { customCases } from "./custom.ts";
 import { elementwiseCases } from "./elementwise.ts";
 import { linalgCases } from "./linalg.ts";
@@ -21,4 +22,5 @@ export const opCases = {
   ...customCases,
   ...loopCases,
   ...specialCases,
+  ...cumulativeCases,
 } satisfies Record<Differentiable, readonly OpCase[]>;
