@@ -331,6 +331,22 @@ const norms: Maker = (ctx, a) => {
   return `g.norm(${a.name}, { ord: ${ord}${where}${keep} })`;
 };
 
+/** Running sums and products along an axis, and positions of extremes (behind stopGradient). */
+const along: Maker = (ctx, a) => {
+  const { c } = ctx;
+  const n = rank(a);
+  if (n === 0) return undefined;
+  const axis = c.int(n) - (c.chance(0.3) ? n : 0);
+  const reverse = c.chance(0.3) ? ", true" : "";
+  if (c.chance(0.25)) {
+    const op = c.pick(["argmax", "argmin"]);
+    const keep = c.chance(0.3) ? ", true" : "";
+    const position = `g.cast(g.${op}(${a.name}, ${axis}${keep}), "f64")`;
+    return `g.mul(${a.name}, g.stopGradient(g.sum(${position})))`;
+  }
+  return `g.${c.pick(["cumsum", "cumprod"])}(${a.name}, ${axis}${reverse})`;
+};
+
 /** Makers with their weights: elementwise work dominates, as in real programs. */
 export const makers: readonly (readonly [Maker, number])[] = [
   [unary, 6],
@@ -355,4 +371,5 @@ export const makers: readonly (readonly [Maker, number])[] = [
   [special, 3],
   [rounding, 1],
   [norms, 1],
+  [along, 1],
 ];

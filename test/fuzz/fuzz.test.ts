@@ -77,6 +77,7 @@ describe("the fuzzer", () => {
       ...["tan", "atan", "asin", "acos", "sinh", "cosh", "asinh", "acosh", "atanh", "atan2"],
       ...["erf", "erfc", "gelu", "lgamma", "digamma", "logaddexp", "xlogy"],
       ...["floor", "ceil", "round", "mod", "isFinite", "isNaN", "norm"],
+      ...["cumsum", "cumprod", "argmax", "argmin"],
     ];
     for (const call of calls) expect(all, call).toContain(`g.${call}(`);
     expect(all).toContain("transA: true");
