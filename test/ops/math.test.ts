@@ -182,6 +182,65 @@ describe("norm", () => {
   });
 });
 
+describe("closed forms of the trigonometric and hyperbolic ops, to 1e-14", () => {
+  it("match exact values (π/4, π/6, ln 2, ...), through the ops", () => {
+    const ln2 = Math.LN2;
+    // sinh(ln 2) = 3/4, cosh(ln 2) = 5/4, tanh⁻¹(3/5) = ln 2, and their inverses
+    const { y } = evaluate((g) => ({
+      y: g.concat([
+        g.reshape(g.atan(g.constant(1)), [1]),
+        g.reshape(g.asin(g.constant(0.5)), [1]),
+        g.reshape(g.acos(g.constant(0.5)), [1]),
+        g.reshape(g.sinh(g.constant(ln2)), [1]),
+        g.reshape(g.cosh(g.constant(ln2)), [1]),
+        g.reshape(g.asinh(g.constant(0.75)), [1]),
+        g.reshape(g.acosh(g.constant(1.25)), [1]),
+        g.reshape(g.atanh(g.constant(0.6)), [1]),
+        g.reshape(g.atan2(g.constant(1), g.constant(-1)), [1]),
+        g.reshape(g.tan(g.constant(Math.PI / 3)), [1]),
+      ]),
+    }));
+    const want = [
+      Math.PI / 4,
+      Math.PI / 6,
+      Math.PI / 3,
+      0.75,
+      1.25,
+      ln2,
+      ln2,
+      ln2,
+      (3 * Math.PI) / 4,
+      Math.sqrt(3),
+    ];
+    want.forEach((w, i) => expect(Math.abs(y[i] - w) / w, `value ${i}`).toBeLessThan(1e-14));
+  });
+
+  it("atan2 has gradient 0 at the origin; xlogy's gradient in y is 0 where x = 0", () => {
+    const { atanGrad, dy, dyAtZero, mixed } = evaluate(
+      (g) => {
+        const a = g.input("a");
+        const b = g.input("b");
+        const x = g.input("x");
+        const y = g.input("y");
+        const yZero = g.input("yZero");
+        const dy = g.grad(g.xlogy(x, y), y);
+        return {
+          atanGrad: g.concat(g.grad(g.atan2(a, b), [a, b]).map((d) => g.reshape(d, [1]))),
+          dy,
+          dyAtZero: g.grad(g.xlogy(x, yZero), yZero),
+          // ∂²(x·log y)/∂x∂y = 1/y, also at x = 0
+          mixed: g.grad(dy, x),
+        };
+      },
+      { a: [0], b: [0], x: [0], y: [2], yZero: [0] },
+    );
+    expect(atanGrad.map((v) => v + 0)).toEqual([0, 0]);
+    expect(dy).toEqual([0]);
+    expect(dyAtZero).toEqual([0]);
+    expect(mixed).toEqual([0.5]);
+  });
+});
+
 describe("cumprod", () => {
   it("is the running product, either way, and its gradient is exact with zeros", () => {
     const x = [2, 0, 3, -1];
