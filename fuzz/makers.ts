@@ -292,6 +292,61 @@ const inner: Maker = (ctx, a) => {
   return `g.jvp([${a.name}], [${x.name}], [${t}])[0]`;
 };
 
+/** The trigonometric, hyperbolic and special functions, each kept inside its domain. */
+const special: Maker = (ctx, a) => {
+  const { c } = ctx;
+  const x = a.name;
+  const inside = `g.mul(0.9, g.tanh(${x}))`; // in (−0.9, 0.9)
+  return c.pick([
+    `g.${c.pick(["atan", "asinh", "erf", "erfc", "gelu"])}(${x})`,
+    `g.gelu(${x}, { approximate: "tanh" })`,
+    // bounded arguments: sinh and cosh of a long chain would overflow
+    `g.${c.pick(["sinh", "cosh"])}(g.sin(${x}))`,
+    `g.${c.pick(["tan", "asin", "acos", "atanh"])}(${inside})`,
+    `g.acosh(g.add(1.25, ${positive(ctx, x)}))`,
+    `g.${c.pick(["lgamma", "digamma"])}(${positive(ctx, x)})`,
+    `g.atan2(${x}, ${positive(ctx, partner(ctx, a))})`,
+    `g.logaddexp(${x}, ${partner(ctx, a)})`,
+    `g.xlogy(${x}, ${positive(ctx, partner(ctx, a))})`,
+  ]);
+};
+
+/** Rounding (piecewise constant: the checks skip the points beside a jump), mod and the tests. */
+const rounding: Maker = (ctx, a) => {
+  const { c } = ctx;
+  const x = a.name;
+  return c.pick([
+    `g.add(${x}, g.${c.pick(["floor", "ceil", "round"])}(g.mul(${x}, 2)))`,
+    `g.mod(${x}, ${positive(ctx, partner(ctx, a))})`,
+    `g.where(g.${c.pick(["isFinite", "isNaN"])}(${x}), ${x}, ${partner(ctx, a)})`,
+  ]);
+};
+
+/** Vector norms over random axes: the zero subgradient where a whole group is 0. */
+const norms: Maker = (ctx, a) => {
+  const axes = axesOf(ctx, a.node.shape);
+  const ord = ctx.c.pick(["1", "2", "Infinity"]);
+  const keep = ctx.c.chance(0.3) ? ", keepDims: true" : "";
+  const where = axes === "undefined" ? "" : `, axes: ${axes}`;
+  return `g.norm(${a.name}, { ord: ${ord}${where}${keep} })`;
+};
+
+/** Running sums and products along an axis, and positions of extremes (behind stopGradient). */
+const along: Maker = (ctx, a) => {
+  const { c } = ctx;
+  const n = rank(a);
+  if (n === 0) return undefined;
+  const axis = c.int(n) - (c.chance(0.3) ? n : 0);
+  const reverse = c.chance(0.3) ? ", true" : "";
+  if (c.chance(0.25)) {
+    const op = c.pick(["argmax", "argmin"]);
+    const keep = c.chance(0.3) ? ", true" : "";
+    const position = `g.cast(g.${op}(${a.name}, ${axis}${keep}), "f64")`;
+    return `g.mul(${a.name}, g.stopGradient(g.sum(${position})))`;
+  }
+  return `g.${c.pick(["cumsum", "cumprod"])}(${a.name}, ${axis}${reverse})`;
+};
+
 /** Makers with their weights: elementwise work dominates, as in real programs. */
 export const makers: readonly (readonly [Maker, number])[] = [
   [unary, 6],
@@ -313,4 +368,8 @@ export const makers: readonly (readonly [Maker, number])[] = [
   [nn, 2],
   [custom, 1],
   [inner, 1],
+  [special, 3],
+  [rounding, 1],
+  [norms, 1],
+  [along, 1],
 ];

@@ -1,8 +1,11 @@
 // The core of the runtime, all that generated modules import: one arena per instance, named views,
 // checked feeds. It imports nothing, so loading a generated module reads two files (start-up time
 // is counted per file), and uses no Node-only API, so generated code runs unchanged in a browser.
-// The one file it imports holds the kernel library's bytes, generated (see kernels/build.ts).
+// The one file it imports holds the kernel library's bytes, generated (see kernels/build.ts); the
+// special functions (erf, lgamma, ...) that elementwise ops call live in special.ts, re-exported.
 import { kernelBytesBase64 } from "./kernel-bytes.ts";
+
+export { special } from "./special.ts";
 
 export type DType = "f64" | "f32";
 export type Arena = Float64Array | Float32Array;

@@ -35,8 +35,8 @@ export interface ModuleLayout {
 export function describeModule(
   plan: Plan,
   layout: ModuleLayout,
-  /** What the bodies call: the index check, the error class (a while at its bound). */
-  { usesCheckIndex, throwsError }: { usesCheckIndex: boolean; throwsError: boolean },
+  /** Which runtime helpers the bodies call: the index check, the error class (a while at its bound), the special functions. */
+  uses: { readonly checkIndex: boolean; readonly throwsError: boolean; readonly special: boolean },
   kernels: "wasm" | "js" | "auto" = "js",
 ): ModuleSpec {
   const { program } = plan;
@@ -111,8 +111,9 @@ export function describeModule(
     valueImports: [
       imported(kernels === "js" ? "allocateArena" : "allocateKernelArena"),
       ...(fed ? [imported("feedInputs")] : []),
-      ...(usesCheckIndex ? [imported("checkIndex")] : []),
-      ...(layout.calledFlags.size > 0 || throwsError ? [imported("AdjointRuntimeError")] : []),
+      ...(uses.checkIndex ? [imported("checkIndex")] : []),
+      ...(uses.special ? [imported("special")] : []),
+      ...(layout.calledFlags.size > 0 || uses.throwsError ? [imported("AdjointRuntimeError")] : []),
     ],
     typeImports: fed ? [imported("Feeds"), imported("InputSpec")] : [],
     interfaces,

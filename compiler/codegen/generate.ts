@@ -77,12 +77,19 @@ export async function generate(
   const usesCheckIndex = bodies.some((body) => body.some((line) => call.test(line)));
   const thrown = new RegExp(`\\bnew ${layout.names.runtime.AdjointRuntimeError}\\(`);
   const throwsError = bodies.some((body) => body.some((line) => thrown.test(line)));
+  const specialCall = new RegExp(`\\b${layout.names.runtime.special}\\.\\w+\\(`);
+  const usesSpecial = bodies.some((body) => body.some((line) => specialCall.test(line)));
   // a call, not the program's name in a string ("kernels.run")
   const library = new RegExp(`(^|[\\s;{(])${kernelsLocal}\\.\\w+\\(`);
   const usesKernels = bodies.some((body) => body.some((line) => library.test(line)));
   const kernels = usesKernels ? (options.kernels ?? "auto") : "js";
   const format = options.format ?? true;
-  const spec = describeModule(plan, layout, { usesCheckIndex, throwsError }, kernels);
+  const spec = describeModule(
+    plan,
+    layout,
+    { checkIndex: usesCheckIndex, throwsError, special: usesSpecial },
+    kernels,
+  );
   const skeleton = format ? printModule(spec) : printModuleText(spec);
   // the hash covers everything the module says, so a moved DSL line is stale, not hand-edited
   const hash = createHash("sha256")

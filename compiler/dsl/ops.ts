@@ -5,10 +5,11 @@ import { formatShape, sameShape, type Shape } from "../ir/shape.ts";
 import type { Axes, MatmulOptions, OpBuilder, Operand } from "../ops/builder.ts";
 import { describeValue, flag } from "./arguments.ts";
 import { composite } from "./composite.ts";
-import { BuilderCore } from "./core.ts";
+import { MathOps, type MathBinaryOp, type MathUnaryOp } from "./math.ts";
 import * as nn from "./nn.ts";
 
 export type { ArgSpec } from "./regions.ts";
+export type { GeluOptions, NormOptions } from "./math.ts";
 
 export type { Axes, MatmulOptions, Operand } from "../ops/builder.ts";
 
@@ -44,7 +45,7 @@ type BinaryOp = "add" | "sub" | "mul" | "div" | "power" | "maximum" | "minimum";
 type CompareOp = "lt" | "le" | "gt" | "ge" | "eq";
 type ReduceOp = "sum" | "max" | "min" | "prod" | "logsumexp";
 
-export class Ops extends BuilderCore implements OpBuilder {
+export class Ops extends MathOps implements OpBuilder {
   constructor(
     root: Graph,
     /** Rewrites every new unary and binary node goes through (the stabilize rules; [] for none). */
@@ -398,11 +399,16 @@ export class Ops extends BuilderCore implements OpBuilder {
 
   // ---- helpers ----
 
-  private unary(op: UnaryOp, x: Operand): Node {
-    return this.stabilized(this.node(op, [this.lift(op, x, 1)], {}));
+  protected get builder(): OpBuilder {
+    return this;
   }
 
-  private binary(op: BinaryOp | CompareOp, a: Operand, b: Operand): Node {
+  protected unary(op: UnaryOp | MathUnaryOp, x: Operand): Node {
+    // a union of more ops than TypeScript distributes NodeOf over: the node is one of them
+    return this.stabilized(this.node(op, [this.lift(op, x, 1)], {}) as Node);
+  }
+
+  protected binary(op: BinaryOp | CompareOp | MathBinaryOp, a: Operand, b: Operand): Node {
     return this.stabilized(this.node(op, [this.lift(op, a, 1), this.lift(op, b, 2)], {}));
   }
 

@@ -130,6 +130,43 @@ export interface AttrsOf {
   relu: NoAttrs;
   sigmoid: NoAttrs;
   softplus: NoAttrs;
+  // trigonometric and hyperbolic (ops/trig.ts)
+  tan: NoAttrs;
+  atan: NoAttrs;
+  asin: NoAttrs;
+  acos: NoAttrs;
+  sinh: NoAttrs;
+  cosh: NoAttrs;
+  asinh: NoAttrs;
+  acosh: NoAttrs;
+  atanh: NoAttrs;
+  /** atan2(a, b): the angle of the point (b, a), in (−π, π]. */
+  atan2: NoAttrs;
+  // special functions (ops/special.ts)
+  erf: NoAttrs;
+  /** 1 − erf(x), accurate where it is tiny. */
+  erfc: NoAttrs;
+  /** log|Γ(x)|. */
+  lgamma: NoAttrs;
+  /** ψ⁽ⁿ⁾(x), the n-th derivative of digamma (order 0 is digamma, 1 trigamma). */
+  polygamma: { readonly order: number };
+  /** x·log y, 0 where x = 0 (whatever y). */
+  xlogy: NoAttrs;
+  // rounding (ops/rounding.ts): piecewise constant, no gradient
+  floor: NoAttrs;
+  ceil: NoAttrs;
+  /** To the nearest integer, ties to even. */
+  round: NoAttrs;
+  /** a − b·floor(a/b): the sign of the divisor. */
+  mod: NoAttrs;
+  isFinite: NoAttrs;
+  isNaN: NoAttrs;
+  // along one axis (ops/cumulative.ts)
+  /** Running sum along `axis`, from the end when `reverse`. */
+  cumsum: { readonly axis: number; readonly reverse: boolean };
+  /** Position (i32) of the largest element along `axis`; the first on a tie or NaN. */
+  argmax: { readonly axis: number; readonly keepDims: boolean };
+  argmin: { readonly axis: number; readonly keepDims: boolean };
   // comparisons (bool output, no gradient) and selection
   lt: NoAttrs;
   le: NoAttrs;

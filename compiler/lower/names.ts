@@ -8,6 +8,8 @@ export const runtimeValueImports = [
   "feedInputs",
   "checkIndex",
   "AdjointRuntimeError",
+  // the special functions elementwise ops call: `special.erf(x)` (ops/special.ts, ops/rounding.ts)
+  "special",
 ] as const;
 /** Types generated modules import from the runtime. */
 export const runtimeTypeImports = ["Feeds", "InputSpec"] as const;

@@ -11,6 +11,10 @@ import { broadcastTo, concat, pad, reshape, slice, transpose } from "./movement.
 import { cond } from "./cond.ts";
 import { scan } from "./scan.ts";
 import { whileLoop } from "./while.ts";
+import { argmax, argmin, cumsum } from "./cumulative.ts";
+import { ceil, floor, isFinite, isNaN, mod, round } from "./rounding.ts";
+import { erf, erfc, lgamma, polygamma, xlogy } from "./special.ts";
+import { acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan } from "./trig.ts";
 import { logsumexp, max, min, prod, prodExcept, sum } from "./reductions.ts";
 import {
   abs,
@@ -58,6 +62,30 @@ export const ops = {
   relu,
   sigmoid,
   softplus,
+  tan,
+  atan,
+  asin,
+  acos,
+  sinh,
+  cosh,
+  asinh,
+  acosh,
+  atanh,
+  atan2,
+  erf,
+  erfc,
+  lgamma,
+  polygamma,
+  xlogy,
+  floor,
+  ceil,
+  round,
+  mod,
+  isFinite,
+  isNaN,
+  cumsum,
+  argmax,
+  argmin,
   lt,
   le,
   gt,

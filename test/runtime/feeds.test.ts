@@ -203,12 +203,14 @@ describe("runtime/", () => {
     }
   });
 
-  it("core.ts holds the feed checks and imports only the kernel bytes; index.ts re-exports it", () => {
+  it("core.ts holds the feed checks and imports only the kernel bytes and the special functions; index.ts re-exports it", () => {
     expect(code("core.ts")).toContain("export function feedInputs");
-    // a generated module loads three files: itself, core and the kernel library's bytes
+    // a generated module loads four files: itself, core, the kernel library's bytes and the
+    // special functions (erf, lgamma, ...), which import nothing
     const imports = [...code("core.ts").matchAll(/\bfrom\s+"([^"]+)"|\bimport\s*\(/g)];
-    expect(imports.map((match) => match[1])).toEqual(["./kernel-bytes.ts"]);
+    expect(imports.map((match) => match[1])).toEqual(["./kernel-bytes.ts", "./special.ts"]);
     expect(code("kernel-bytes.ts")).not.toMatch(/\bfrom\s+"|\bimport\s*\(/);
+    expect(code("special.ts")).not.toMatch(/\bfrom\s+"|\bimport\s*\(/);
     expect(code("index.ts")).toContain('export * from "./core.ts";');
   });
 });
