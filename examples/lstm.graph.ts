@@ -27,7 +27,14 @@ function cell(g: ProgramBuilder, W: Node, b: Node, x: Node, h: Node, c: Node) {
   return { h: g.mul(o, g.tanh(next)), c: next };
 }
 
-export default program("lstm", (g) => {
+/** The model over a sequence of `length` characters (the module's size is the same for any). */
+export function lstmProgram(length: number) {
+  return program("lstm", (g) => model(g, length));
+}
+
+export default lstmProgram(steps);
+
+function model(g: ProgramBuilder, steps: number) {
   // tokens[t] is read at step t and targets[t] = tokens[t + 1] is what it must predict
   const tokens = g.input("tokens", [steps], { dtype: "i32" });
   const targets = g.input("targets", [steps], { dtype: "i32" });
@@ -61,4 +68,4 @@ export default program("lstm", (g) => {
   g.entry("objective", { fetch: { loss } });
   const [W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar] = g.grad(loss, [W1, b1, W2, b2, Wo, bo]);
   g.entry("gradient", { fetch: { loss, W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar } });
-});
+}

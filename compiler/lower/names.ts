@@ -7,6 +7,7 @@ export const runtimeValueImports = [
   "allocateKernelArena",
   "feedInputs",
   "checkIndex",
+  "setBase64Values",
   "AdjointRuntimeError",
 ] as const;
 /** Types generated modules import from the runtime. */
