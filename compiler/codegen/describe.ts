@@ -8,6 +8,7 @@ import { kernelsLocal } from "./entry.ts";
 import { feedIndexBounds } from "./indices.ts";
 import type { FunctionSpec, ImportSpec, InterfaceSpec, ModuleSpec } from "./module.ts";
 import { outputsType, type ModuleNames } from "./scope.ts";
+import type { SharedLoop } from "./shared.ts";
 import { fillStatement, writtenAsBase64 } from "./values.ts";
 
 /** A statement the printer keeps in place, later replaced by a body laid out without prettier. */
@@ -24,6 +25,8 @@ export interface ModuleLayout {
   readonly spill?: View;
   /** Per entry (in plan order), the names of its part functions; one part means no helpers. */
   readonly partNames: readonly (readonly string[])[];
+  /** Loops several entries compute, each one function they call (bodies after marker 0). */
+  readonly sharedLoops: readonly SharedLoop[];
   /** For each entry that another runs after, the flag that says its values are current. */
   readonly calledFlags: ReadonlyMap<string, string>;
   /** The module's top-level identifiers and its names for the runtime's. */
@@ -32,7 +35,7 @@ export interface ModuleLayout {
 
 /**
  * The module around the bodies. Marker 0 holds the view declarations; marker k + 1 the body of the
- * k-th function in `bodyFunctions` order (entries' parts, or the entries themselves).
+ * k-th function in `bodyFunctions` order (shared loops, then entries' parts or the entries).
  */
 export function describeModule(
   plan: Plan,
@@ -184,6 +187,14 @@ function factoryStatements(
   }
   for (const flag of layout.calledFlags.values()) statements.push(`let ${flag} = false;`);
   let marker = 1;
+  for (const loop of layout.sharedLoops)
+    statements.push({
+      name: loop.name,
+      doc: loop.doc,
+      parameters: [],
+      returnType: "void",
+      statements: [bodyMarker(marker++)],
+    });
   plan.entries.forEach((lowered, index) => {
     const parts = layout.partNames[index];
     if (parts.length > 1) {

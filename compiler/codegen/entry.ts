@@ -24,6 +24,8 @@ export interface CodeGroup {
   readonly reads: readonly Node[];
   /** A loop or kernel: set apart from its neighbours by a blank line. */
   readonly block: boolean;
+  /** The scan or cond these lines compute, when they are its loop (see codegen/shared.ts). */
+  readonly loop?: Node;
 }
 
 /** How an entry's code is written: names of runtime helpers, the arena, kernels and loop bodies. */
@@ -105,6 +107,7 @@ function loopGroup(
     defines: [],
     reads: scalarReads([node]),
     block: true,
+    loop: node,
   };
 }
 
