@@ -27,38 +27,89 @@ function cell(g: ProgramBuilder, W: Node, b: Node, x: Node, h: Node, c: Node) {
   return { h: g.mul(o, g.tanh(next)), c: next };
 }
 
-export default program("lstm", (g) => {
+/** The model over a sequence of `length` characters (the module's size is the same for any). */
+export function lstmProgram(length: number) {
+  return program("lstm", (g) => model(g, length));
+}
+
+export default lstmProgram(steps);
+
+function model(g: ProgramBuilder, steps: number) {
   // tokens[t] is read at step t and targets[t] = tokens[t + 1] is what it must predict
   const tokens = g.input("tokens", [steps], { dtype: "i32" });
   const targets = g.input("targets", [steps], { dtype: "i32" });
-  const W1 = g.param("W1", [vocabulary + hidden, 4 * hidden], {
-    init: init((vocabulary + hidden) * 4 * hidden, vocabulary + hidden, 1),
-  });
-  const b1 = g.param("b1", [4 * hidden], { init: 0 });
-  const W2 = g.param("W2", [2 * hidden, 4 * hidden], {
-    init: init(2 * hidden * 4 * hidden, 2 * hidden, 2),
-  });
-  const b2 = g.param("b2", [4 * hidden], { init: 0 });
-  const Wo = g.param("Wo", [hidden, vocabulary], { init: init(hidden * vocabulary, hidden, 3) });
-  const bo = g.param("bo", [vocabulary], { init: 0 });
+  const weights = lstmWeights(g);
   const zeros = g.constant(0, [hidden]);
   const [, losses] = g.scan(
-    (state, x) => {
-      const one = cell(g, W1, b1, g.oneHot(x.token, vocabulary), state.h1, state.c1);
-      const two = cell(g, W2, b2, one.h, state.h2, state.c2);
-      const logits = g.add(
-        g.reshape(g.matmul(g.reshape(two.h, [1, hidden]), Wo), [vocabulary]),
-        bo,
-      );
-      // −log softmax(logits)[target] = logsumexp(logits) − logits · onehot(target)
-      const nll = g.sub(g.logsumexp(logits), g.dot(logits, g.oneHot(x.target, vocabulary)));
-      return [{ h1: one.h, c1: one.c, h2: two.h, c2: two.c }, nll];
-    },
+    (state, x) => lstmStep(g, weights, state, x.token, x.target),
     { h1: zeros, c1: zeros, h2: zeros, c2: zeros },
     { token: tokens, target: targets },
   );
   const loss = g.mean(losses);
+  lstmEntries(g, weights, loss);
+}
+
+export interface LstmWeights {
+  readonly W1: Node;
+  readonly b1: Node;
+  readonly W2: Node;
+  readonly b2: Node;
+  readonly Wo: Node;
+  readonly bo: Node;
+}
+
+export interface LstmState {
+  readonly h1: Node;
+  readonly c1: Node;
+  readonly h2: Node;
+  readonly c2: Node;
+}
+
+/** The model's params with their seeded starting values. */
+export function lstmWeights(g: ProgramBuilder): LstmWeights {
+  return {
+    W1: g.param("W1", [vocabulary + hidden, 4 * hidden], {
+      init: init((vocabulary + hidden) * 4 * hidden, vocabulary + hidden, 1),
+    }),
+    b1: g.param("b1", [4 * hidden], { init: 0 }),
+    W2: g.param("W2", [2 * hidden, 4 * hidden], {
+      init: init(2 * hidden * 4 * hidden, 2 * hidden, 2),
+    }),
+    b2: g.param("b2", [4 * hidden], { init: 0 }),
+    Wo: g.param("Wo", [hidden, vocabulary], { init: init(hidden * vocabulary, hidden, 3) }),
+    bo: g.param("bo", [vocabulary], { init: 0 }),
+  };
+}
+
+/** One step: both layers on the step's character, then −log p(target) of the next one. */
+export function lstmStep(
+  g: ProgramBuilder,
+  w: LstmWeights,
+  state: LstmState,
+  token: Node,
+  target: Node,
+): [LstmState, Node] {
+  const one = cell(g, w.W1, w.b1, g.oneHot(token, vocabulary), state.h1, state.c1);
+  const two = cell(g, w.W2, w.b2, one.h, state.h2, state.c2);
+  const logits = g.add(
+    g.reshape(g.matmul(g.reshape(two.h, [1, hidden]), w.Wo), [vocabulary]),
+    w.bo,
+  );
+  // −log softmax(logits)[target] = logsumexp(logits) − logits · onehot(target)
+  const nll = g.sub(g.logsumexp(logits), g.dot(logits, g.oneHot(target, vocabulary)));
+  return [{ h1: one.h, c1: one.c, h2: two.h, c2: two.c }, nll];
+}
+
+/** The objective's value, and its value with the gradient of every weight. */
+export function lstmEntries(g: ProgramBuilder, w: LstmWeights, loss: Node): void {
   g.entry("objective", { fetch: { loss } });
-  const [W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar] = g.grad(loss, [W1, b1, W2, b2, Wo, bo]);
+  const [W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar] = g.grad(loss, [
+    w.W1,
+    w.b1,
+    w.W2,
+    w.b2,
+    w.Wo,
+    w.bo,
+  ]);
   g.entry("gradient", { fetch: { loss, W1_bar, b1_bar, W2_bar, b2_bar, Wo_bar, bo_bar } });
-});
+}

@@ -369,15 +369,23 @@ export function kernelMemory(bytes: number): { buffer: ArrayBuffer; kernels: Ker
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/** The embedded module's bytes (decoded here: atob is not in every runtime's typings). */
+/** The embedded module's bytes. */
 function kernelBytes(): Uint8Array {
-  const text = kernelBytesBase64.replace(/=+$/, "");
+  return decodeBase64(kernelBytesBase64);
+}
+
+/** Base64 to bytes, whitespace ignored (decoded here: atob is not in every runtime's typings). */
+function decodeBase64(encoded: string): Uint8Array {
+  const text = encoded.replace(/\s+/g, "").replace(/=+$/, "");
   const bytes = new Uint8Array(Math.floor((text.length * 3) / 4));
   let bits = 0;
   let count = 0;
   let at = 0;
   for (let i = 0; i < text.length; i++) {
-    bits = ((bits << 6) | alphabet.indexOf(text[i])) & 0xffffff;
+    const digit = alphabet.indexOf(text[i]);
+    if (digit < 0)
+      throw new AdjointRuntimeError(`base64 values: "${text[i]}" is not a base64 digit`);
+    bits = ((bits << 6) | digit) & 0xffffff;
     count += 6;
     if (count >= 8) {
       count -= 8;
@@ -385,4 +393,20 @@ function kernelBytes(): Uint8Array {
     }
   }
   return bytes;
+}
+
+/**
+ * Writes `view.length` float64 values, given as little-endian bytes in base64, into `view` (a
+ * float32 view rounds them as `set` does). Generated modules carry long initial values this way:
+ * exact, in half the text of shortest round-trip decimals. Called once per instance, never per call.
+ */
+export function setBase64Values(view: Arena, encoded: string): void {
+  const bytes = decodeBase64(encoded);
+  if (bytes.length !== view.length * 8) {
+    throw new AdjointRuntimeError(
+      `base64 values: ${bytes.length} bytes hold ${bytes.length / 8} float64 values, the view has ${view.length}`,
+    );
+  }
+  const data = new DataView(bytes.buffer);
+  for (let i = 0; i < view.length; i++) view[i] = data.getFloat64(8 * i, true);
 }

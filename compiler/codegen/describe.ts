@@ -3,10 +3,13 @@ import path from "node:path";
 import type { Node } from "../ir/node.ts";
 import { nestedObject, nestPaths, type Nested } from "../ir/tree.ts";
 import type { LoweredEntry, Plan, View } from "../lower/plan.ts";
-import { kernelsLocal, safeComment } from "./entry.ts";
+import { safeComment } from "./comments.ts";
+import { kernelsLocal } from "./entry.ts";
 import { feedIndexBounds } from "./indices.ts";
 import type { FunctionSpec, ImportSpec, InterfaceSpec, ModuleSpec } from "./module.ts";
 import { outputsType, type ModuleNames } from "./scope.ts";
+import type { SharedLoop } from "./shared.ts";
+import { fillStatement, writtenAsBase64 } from "./values.ts";
 
 /** A statement the printer keeps in place, later replaced by a body laid out without prettier. */
 export function bodyMarker(index: number): string {
@@ -22,6 +25,8 @@ export interface ModuleLayout {
   readonly spill?: View;
   /** Per entry (in plan order), the names of its part functions; one part means no helpers. */
   readonly partNames: readonly (readonly string[])[];
+  /** Loops several entries compute, each one function they call (bodies after marker 0). */
+  readonly sharedLoops: readonly SharedLoop[];
   /** For each entry that another runs after, the flag that says its values are current. */
   readonly calledFlags: ReadonlyMap<string, string>;
   /** The module's top-level identifiers and its names for the runtime's. */
@@ -30,7 +35,7 @@ export interface ModuleLayout {
 
 /**
  * The module around the bodies. Marker 0 holds the view declarations; marker k + 1 the body of the
- * k-th function in `bodyFunctions` order (entries' parts, or the entries themselves).
+ * k-th function in `bodyFunctions` order (shared loops, then entries' parts or the entries).
  */
 export function describeModule(
   plan: Plan,
@@ -113,6 +118,7 @@ export function describeModule(
       ...(fed ? [imported("feedInputs")] : []),
       ...(uses.checkIndex ? [imported("checkIndex")] : []),
       ...(uses.special ? [imported("special")] : []),
+      ...(usesBase64(plan) ? [imported("setBase64Values")] : []),
       ...(layout.calledFlags.size > 0 || uses.throwsError ? [imported("AdjointRuntimeError")] : []),
     ],
     typeImports: fed ? [imported("Feeds"), imported("InputSpec")] : [],
@@ -142,7 +148,7 @@ function factoryStatements(
       ? `const arena = ${names.runtime.allocateArena}(${size});`
       : `const { arena, ${kernelsLocal} } = ${names.runtime.allocateKernelArena}(${size}, "${kernels}");`;
   const statements: (string | FunctionSpec)[] = [allocation, bodyMarker(0)];
-  statements.push(...initialValues(plan));
+  statements.push(...initialValues(plan, names.runtime.setBase64Values));
   if (plan.entries.some((lowered) => lowered.feeds.length > 0)) {
     const declared = program.leaves.filter((leaf) => leaf.op === "input").map(attrName);
     statements.push(
@@ -183,6 +189,14 @@ function factoryStatements(
   }
   for (const flag of layout.calledFlags.values()) statements.push(`let ${flag} = false;`);
   let marker = 1;
+  for (const loop of layout.sharedLoops)
+    statements.push({
+      name: loop.name,
+      doc: loop.doc,
+      parameters: [],
+      returnType: "void",
+      statements: [bodyMarker(marker++)],
+    });
   plan.entries.forEach((lowered, index) => {
     const parts = layout.partNames[index];
     if (parts.length > 1) {
@@ -307,27 +321,29 @@ function entrySignature(
   };
 }
 
-function initialValues(plan: Plan): string[] {
-  const lines: string[] = [];
+/** Every value list the factory writes: params' initial values, then the program's constants. */
+function initialValueLists(plan: Plan): [view: string, values: readonly number[]][] {
+  const lists: [string, readonly number[]][] = [];
   for (const [name, init] of plan.program.paramInit) {
     const leaf = plan.program.leaves.find(
       (node) => node.op === "param" && node.attrs.name === name,
     )!;
-    lines.push(
-      fillStatement(plan.views.get(leaf.id)!.name, typeof init === "number" ? [init] : init),
-    );
+    lists.push([plan.views.get(leaf.id)!.name, typeof init === "number" ? [init] : init]);
   }
   for (const node of plan.program.graph.nodes) {
     const view = plan.views.get(node.id);
-    if (node.op === "const" && view !== undefined)
-      lines.push(fillStatement(view.name, node.attrs.values));
+    if (node.op === "const" && view !== undefined) lists.push([view.name, node.attrs.values]);
   }
-  return lines;
+  return lists;
 }
 
-function fillStatement(view: string, values: readonly number[]): string {
-  const text = values.map((value) => (Object.is(value, -0) ? "-0" : String(value)));
-  return values.length === 1 ? `${view}.fill(${text[0]});` : `${view}.set([${text.join(", ")}]);`;
+function initialValues(plan: Plan, decoder: string): string[] {
+  return initialValueLists(plan).map(([view, values]) => fillStatement(view, values, decoder));
+}
+
+/** True when the factory writes a value list in base64 (the module imports the decoder). */
+function usesBase64(plan: Plan): boolean {
+  return initialValueLists(plan).some(([, values]) => writtenAsBase64(values));
 }
 
 function layoutOf(plan: Plan, leaves: readonly Node[]) {

@@ -1,5 +1,4 @@
 // The code of one entry point as groups of statements: a scalar op is one const, a tensor op a loop.
-import path from "node:path";
 import type { Node, NodeOf } from "../ir/node.ts";
 import type { RegionPlans } from "../lower/regions.ts";
 import { condLines, scanLines, type BodyLines } from "./region.ts";
@@ -15,6 +14,7 @@ import {
   type LoweredEntry,
   type Plan,
 } from "../lower/plan.ts";
+import { comment, groupComments, provenance } from "./comments.ts";
 import { elementChain, sharedLoop } from "./loop.ts";
 import { References } from "./references.ts";
 
@@ -26,6 +26,8 @@ export interface CodeGroup {
   readonly reads: readonly Node[];
   /** A loop or kernel: set apart from its neighbours by a blank line. */
   readonly block: boolean;
+  /** The scan or cond these lines compute, when they are its loop (see codegen/shared.ts). */
+  readonly loop?: Node;
 }
 
 /** How an entry's code is written: names of runtime helpers, the arena, kernels and loop bodies. */
@@ -111,6 +113,7 @@ function loopGroup(
     defines: [],
     reads: scalarReads([node]),
     block: true,
+    loop: node,
   };
 }
 
@@ -190,7 +193,7 @@ function nodeGroup(
     .filter((scalar) => refs.rounds(scalar))
     .map((scalar) => `${refs.scalar(scalar)} = Math.fround(${refs.scalar(scalar)});`);
   return {
-    lines: [...comments.map((member) => comment(plan, member)), ...emit.code(io), ...rounding],
+    lines: [...groupComments(plan, comments), ...emit.code(io), ...rounding],
     defines,
     reads: scalarReads([...chain, node]),
     block: true,
@@ -208,7 +211,7 @@ function groupCode(plan: Plan, refs: References, group: LoopGroup): CodeGroup {
     ...computed,
   ].filter((member, index, all) => all.indexOf(member) === index);
   return {
-    lines: [...described.map((member) => comment(plan, member)), ...sharedLoop(plan, refs, group)],
+    lines: [...groupComments(plan, described), ...sharedLoop(plan, refs, group)],
     defines: group.members.filter(isScalarNode),
     reads: scalarReads(computed),
     block: true,
@@ -359,37 +362,4 @@ function indexSource(indices: Node): string {
 
 function leafName(leaf: Node): string {
   return leaf.op === "input" || leaf.op === "param" ? leaf.attrs.name : `%${leaf.id}`;
-}
-
-// one basename per file, not per node
-const fileNames = new Map<string, string>();
-
-/** "file:line" of the user's DSL line for `node`, with its role ("adjoint, file:line"); "" if none. */
-export function provenance(plan: Plan, node: Node): string {
-  const { loc, role } = plan.program.graph.origin(node);
-  let file = loc === undefined ? "" : fileNames.get(loc.file);
-  if (loc !== undefined && file === undefined) {
-    file = safeComment(path.basename(loc.file));
-    fileNames.set(loc.file, file);
-  }
-  const place = loc === undefined ? "" : `${file}:${loc.line}`;
-  if (role === "adjoint") return place === "" ? "adjoint" : `adjoint, ${place}`;
-  if (role === "tangent") return place === "" ? "tangent" : `tangent, ${place}`;
-  return place;
-}
-
-function comment(plan: Plan, node: Node): string {
-  const where = provenance(plan, node);
-  const args = node.inputs.map((input) =>
-    isSplatConst(input) && !plan.views.has(input.id)
-      ? literal(input.attrs.values[0])
-      : (plan.names.get(input.id) ?? `%${input.id}`),
-  );
-  const name = plan.names.get(node.id) ?? `%${node.id}`;
-  return `// ${name} = ${node.op}(${args.join(", ")})${where === "" ? "" : `  (${where})`}`;
-}
-
-/** Text that may sit in a line comment: no line breaks, nothing that could end it. */
-export function safeComment(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]/g, " ");
 }

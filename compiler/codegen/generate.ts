@@ -7,7 +7,9 @@ import { plan as planBuffers, type Plan, type View } from "../lower/plan.ts";
 import { allRegions, planRegions, type RegionPlans } from "../lower/regions.ts";
 import { optimize, type OptimizeResult } from "../passes/pipeline.ts";
 import { bodyMarker, describeModule, viewDeclarations, type ModuleLayout } from "./describe.ts";
-import { entryGroups, kernelsLocal, leafLoad, safeComment, type KernelChoice } from "./entry.ts";
+import { safeComment } from "./comments.ts";
+import { shareLoops } from "./shared.ts";
+import { entryGroups, kernelsLocal, leafLoad, type KernelChoice } from "./entry.ts";
 import { formatTypeScript, verifyFormatting } from "./format.ts";
 import { printModule, printModuleText } from "./module.ts";
 import { regionDeclarations } from "./region.ts";
@@ -127,22 +129,24 @@ function layOut(plan: Plan, options: GenerateOptions, regions: RegionPlans, name
   const kernelChoice = options.kernels ?? "auto";
   if (!["wasm", "js", "auto"].includes(kernelChoice))
     throw new Error(`kernels must be "wasm", "js" or "auto", got ${JSON.stringify(kernelChoice)}`);
-  const splits: SplitEntry[] = plan.entries.map((lowered) =>
-    splitEntry(
-      entryGroups(plan, lowered, {
-        checkIndex: names.runtime.checkIndex,
-        runtimeError: names.runtime.AdjointRuntimeError,
-        arenaType,
-        kernels: kernelChoice,
-        regions,
-      }),
-      {
-        maxLines,
-        leafLoad: (leaf) => leafLoad(plan, leaf),
-        localName: (node) => plan.names.get(node.id)!,
-        spillView: spillName,
-      },
-    ),
+  const grouped = plan.entries.map((lowered) =>
+    entryGroups(plan, lowered, {
+      checkIndex: names.runtime.checkIndex,
+      runtimeError: names.runtime.AdjointRuntimeError,
+      arenaType,
+      kernels: kernelChoice,
+      regions,
+    }),
+  );
+  // a loop two entries compute is one function they both call
+  const shared = shareLoops(plan, grouped);
+  const splits: SplitEntry[] = shared.entries.map((groups) =>
+    splitEntry(groups, {
+      maxLines,
+      leafLoad: (leaf) => leafLoad(plan, leaf),
+      localName: (node) => plan.names.get(node.id)!,
+      spillView: spillName,
+    }),
   );
   const spills = Math.max(0, ...splits.map((split) => split.spills));
   const spill: View | undefined =
@@ -166,6 +170,7 @@ function layOut(plan: Plan, options: GenerateOptions, regions: RegionPlans, name
     arenaLength: plan.arenaLength + regions.length + spills,
     spill,
     partNames,
+    sharedLoops: shared.loops,
     calledFlags,
     names,
   };
@@ -173,7 +178,11 @@ function layOut(plan: Plan, options: GenerateOptions, regions: RegionPlans, name
     ...viewDeclarations(plan, spill),
     ...regionDeclarations(allRegions(regions)),
   ];
-  const bodies = [declarations, ...splits.flatMap((split) => split.parts)];
+  const bodies = [
+    declarations,
+    ...shared.loops.map((loop) => loop.lines),
+    ...splits.flatMap((split) => split.parts),
+  ];
   return { layout, bodies };
 }
 

@@ -2,7 +2,7 @@
 import type { LoweredEntry, Plan } from "../lower/plan.ts";
 import type { OpDef } from "../ops/def.ts";
 import { ops } from "../ops/registry.ts";
-import { provenance } from "./entry.ts";
+import { provenance } from "./comments.ts";
 
 /** The bound every element of an index input must stay below, and the op that reads it. */
 export interface IndexBound {

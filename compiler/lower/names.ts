@@ -7,6 +7,7 @@ export const runtimeValueImports = [
   "allocateKernelArena",
   "feedInputs",
   "checkIndex",
+  "setBase64Values",
   "AdjointRuntimeError",
   // the special functions elementwise ops call: `special.erf(x)` (ops/special.ts, ops/rounding.ts)
   "special",

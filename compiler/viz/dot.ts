@@ -1,6 +1,7 @@
-// A program's graph as Graphviz DOT: forward nodes white, adjoint nodes red, tangent nodes blue.
+// A program's graph as Graphviz DOT: forward nodes white, adjoint nodes red, tangent nodes blue;
+// a loop's body (and each branch of a cond) a cluster under its node, nested loops nested.
 import { AdjointError } from "../errors.ts";
-import type { Node } from "../ir/node.ts";
+import type { Node, Region, RegionGraph } from "../ir/node.ts";
 import type { Program } from "../ir/program.ts";
 import { formatShape } from "../ir/shape.ts";
 import { reachable } from "../ir/text.ts";
@@ -29,7 +30,9 @@ export function graphDot(program: Program, options: DotOptions = {}): string {
   const entries = chosenEntries(program, options.entries);
   const keep = reachable(entries.flatMap(entryRoots));
   const nodes = program.graph.nodes.filter((node) => keep.has(node.id));
-  const outputs = outputNames(entries);
+  const outputs = new Map(
+    [...outputNames(entries)].map(([id, names]) => [id, [`out: ${names.join(", ")}`]]),
+  );
   const lines = [
     `digraph ${quote(program.name)} {`,
     "  rankdir=LR;",
@@ -37,12 +40,7 @@ export function graphDot(program: Program, options: DotOptions = {}): string {
     '  labelloc=t; fontname="Helvetica"; fontsize=12;',
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [color="#555555", arrowsize=0.7];',
-    ...nodes.map((node) => `  ${nodeId(node)} [${nodeAttributes(program, node, outputs)}];`),
-    ...nodes.flatMap((node) =>
-      node.inputs.map(
-        (input) => `  ${nodeId(input)} -> ${nodeId(node)}${edgeStyle(program, node)};`,
-      ),
-    ),
+    ...nodeLines(program.graph, nodes, outputs, "", "  "),
     ...entries.flatMap((entry) =>
       entry.update.map(
         ([param, value]) =>
@@ -52,6 +50,81 @@ export function graphDot(program: Program, options: DotOptions = {}): string {
     "}",
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The statements for `nodes` of `graph` (ids prefixed by `scope`, so each body's numbering stays
+ * its own): the nodes, each loop's regions as clusters right after it, then the edges.
+ */
+function nodeLines(
+  graph: RegionGraph,
+  nodes: readonly Node[],
+  outputs: Map<number, string[]>,
+  scope: string,
+  indent: string,
+): string[] {
+  return [
+    ...nodes.flatMap((node) => [
+      `${indent}${nodeId(node, scope)} [${nodeAttributes(graph, node, outputs)}];`,
+      ...regionsOf(node).flatMap(([title, region], k) =>
+        clusterLines(
+          node,
+          title,
+          region,
+          { outer: scope, inner: `${scope}n${node.id}_${k}_` },
+          indent,
+        ),
+      ),
+    ]),
+    ...nodes.flatMap((node) =>
+      node.inputs.map(
+        (input) =>
+          `${indent}${nodeId(input, scope)} -> ${nodeId(node, scope)}${edgeStyle(graph, node)};`,
+      ),
+    ),
+  ];
+}
+
+/** A region as `subgraph cluster_…`: its args labelled as parameters, its results as results. */
+function clusterLines(
+  owner: Node,
+  title: string,
+  region: Region,
+  scopes: { readonly outer: string; readonly inner: string },
+  indent: string,
+): string[] {
+  const scope = scopes.inner;
+  const keep = reachable([...region.args, ...region.results]);
+  const nodes = region.graph.nodes.filter((node) => keep.has(node.id));
+  const roles = new Map<number, string[]>();
+  const mark = (node: Node, text: string) =>
+    roles.set(node.id, [...(roles.get(node.id) ?? []), text]);
+  region.args.forEach((arg, k) => mark(arg, `param ${k}`));
+  region.results.forEach((result, k) => mark(result, `result ${k}`));
+  const inner = `${indent}  `;
+  return [
+    `${indent}subgraph ${quote(`cluster_${scope}`)} {`,
+    `${inner}label=${quote(`${title} of %${owner.id}`)}; style=rounded; color="#888888";`,
+    ...nodeLines(region.graph, nodes, roles, scope, inner),
+    `${indent}}`,
+    // the loop node reads its body: an edge into the cluster's first param keeps them together
+    ...(region.args.length > 0
+      ? [
+          `${indent}${nodeId(owner, scopes.outer)} -> ${nodeId(region.args[0], scope)} [style=dotted, arrowhead=none];`,
+        ]
+      : []),
+  ];
+}
+
+/** A node's regions with their titles: a scan's body, a cond's two branches, none otherwise. */
+function regionsOf(node: Node): (readonly [string, Region])[] {
+  if (node.op === "scan") return [[`scan body (${node.attrs.length} steps)`, node.attrs.body]];
+  if (node.op === "cond")
+    return [
+      ["cond: when true", node.attrs.whenTrue],
+      ["cond: when false", node.attrs.whenFalse],
+    ];
+  return [];
 }
 
 function chosenEntries(program: Program, names: readonly string[] | undefined) {
@@ -86,24 +159,24 @@ function legend(program: Program, entries: Program["entries"]): string {
   return `${program.name} (${shown}): forward nodes white, adjoint red, tangent blue`;
 }
 
-function nodeId(node: Node): string {
-  return `n${node.id}`;
+function nodeId(node: Node, scope = ""): string {
+  return scope === "" ? `n${node.id}` : quote(`${scope}n${node.id}`);
 }
 
-function roleOf(program: Program, node: Node): keyof typeof roleStyle {
-  return program.graph.origin(node).role ?? "forward";
+function roleOf(graph: RegionGraph, node: Node): keyof typeof roleStyle {
+  return graph.origin(node).role ?? "forward";
 }
 
-function nodeAttributes(program: Program, node: Node, outputs: Map<number, string[]>): string {
+function nodeAttributes(graph: RegionGraph, node: Node, outputs: Map<number, string[]>): string {
   const fetched = outputs.get(node.id);
-  const lines = [...labelLines(program, node), ...(fetched ? [`out: ${fetched.join(", ")}`] : [])];
+  const lines = [...labelLines(graph, node), ...(fetched ? [fetched.join(", ")] : [])];
   const shape = node.op === "const" ? "plaintext" : isLeaf(node) ? "box" : "ellipse";
-  const style = node.op === "const" ? "fontsize=9" : roleStyle[roleOf(program, node)];
+  const style = node.op === "const" ? "fontsize=9" : roleStyle[roleOf(graph, node)];
   return `label=${quote(lines.join("\n"))}, shape=${shape}, ${style}`;
 }
 
 /** Name, then op and shape (`mul f64[2,3]`), then attributes if any; constants in one short line. */
-function labelLines(program: Program, node: Node): string[] {
+function labelLines(graph: RegionGraph, node: Node): string[] {
   const type = `${node.dtype}${formatShape(node.shape)}`;
   if (node.op === "const") {
     const scalarFill = node.attrs.values.length === 1;
@@ -112,7 +185,7 @@ function labelLines(program: Program, node: Node): string[] {
     ];
   }
   if (isLeaf(node)) return [node.attrs.name, `${node.op} ${type}`];
-  const name = program.graph.origin(node).label ?? `%${node.id}`;
+  const name = graph.origin(node).label ?? `%${node.id}`;
   const attrs = attrsText(node);
   return [name, `${node.op} ${type}`, ...(attrs === "" ? [] : [attrs])];
 }
@@ -130,12 +203,20 @@ function valuesText(node: Extract<Node, { op: "const" }>): string {
 
 /** Attributes other than a shape equal to the node's own, e.g. `axes=[1] keepDims=false`. */
 function attrsText(node: Node): string {
-  return Object.entries(node.attrs)
-    .filter(([key, value]) => key !== "shape" || String(value) !== String(node.shape))
-    .map(
-      ([key, value]) => `${key}=${Array.isArray(value) ? `[${value.join(",")}]` : String(value)}`,
-    )
-    .join(" ");
+  return (
+    Object.entries(node.attrs)
+      // a region is drawn as its own cluster, not as an attribute
+      .filter(([, value]) => !isRegion(value))
+      .filter(([key, value]) => key !== "shape" || String(value) !== String(node.shape))
+      .map(
+        ([key, value]) => `${key}=${Array.isArray(value) ? `[${value.join(",")}]` : String(value)}`,
+      )
+      .join(" ")
+  );
+}
+
+function isRegion(value: unknown): value is Region {
+  return (value as Region | null)?.kind === "adjoint.region";
 }
 
 function numberText(value: number): string {
@@ -143,8 +224,8 @@ function numberText(value: number): string {
 }
 
 /** Edges into adjoint and tangent nodes take the node's colour, so each sweep reads as one path. */
-function edgeStyle(program: Program, node: Node): string {
-  const role = roleOf(program, node);
+function edgeStyle(graph: RegionGraph, node: Node): string {
+  const role = roleOf(graph, node);
   if (role === "adjoint") return ' [color="#c00000"]';
   if (role === "tangent") return ' [color="#0050c0"]';
   return "";

@@ -153,3 +153,100 @@ function node(cwd: string, args: readonly string[]) {
     },
   );
 }
+
+/** The DOT text as a tree: each `subgraph "cluster_…" {` a child holding its own lines. */
+interface Cluster {
+  readonly label: string;
+  readonly lines: string[];
+  readonly children: Cluster[];
+}
+
+function clusterTree(dot: string): Cluster {
+  const root: Cluster = { label: "", lines: [], children: [] };
+  const stack = [root];
+  for (const line of dot.split("\n").slice(1)) {
+    const text = line.trim();
+    if (text === "") continue;
+    if (text.startsWith("subgraph ")) {
+      const child: Cluster = { label: "", lines: [], children: [] };
+      stack[stack.length - 1].children.push(child);
+      stack.push(child);
+    } else if (text === "}") stack.pop();
+    else {
+      const label = /^label="([^"]*)"; style=rounded/.exec(text);
+      const top = stack[stack.length - 1];
+      if (label !== null) (top as { label: string }).label = label[1];
+      else top.lines.push(text);
+    }
+  }
+  return root;
+}
+
+const declared = (cluster: Cluster) => cluster.lines.filter((line) => /^"?n[\w]*"? \[/.test(line));
+
+describe("graphDot of loops", () => {
+  // a scan of 4 steps whose body holds a scan of 2 steps and a cond on the inner result
+  const nested = () =>
+    program("nested", (g) => {
+      const x = g.input("x", [3]);
+      const [y] = g.scan(
+        (c) => {
+          const [inner] = g.scan((d) => [g.sin(d), []], c, undefined, { length: 2 });
+          return [
+            g.cond(
+              g.gt(g.sum(inner), 0),
+              () => g.mul(inner, 2),
+              () => inner,
+            ),
+            [],
+          ];
+        },
+        x,
+        undefined,
+        { length: 4 },
+      );
+      g.entry("f", { fetch: { y } });
+    });
+
+  it("draws a scan's body as a cluster, a nested scan nested, a cond's branches as two", () => {
+    const tree = clusterTree(graphDot(nested()));
+    expect(tree.children).toHaveLength(1);
+    const outer = tree.children[0];
+    expect(outer.label).toMatch(/^scan body \(4 steps\) of %\d+$/);
+    // the body's carry is its one param; the inner scan and the cond are its loops
+    expect(declared(outer).filter((line) => line.includes("\\nparam 0"))).toHaveLength(1);
+    expect(outer.children.map((child) => child.label.replace(/ of %\d+$/, ""))).toEqual([
+      "scan body (2 steps)",
+      "cond: when true",
+      "cond: when false",
+    ]);
+    const [inner, whenTrue, whenFalse] = outer.children;
+    // the inner body: its carry d (param 0) and sin(d) (result 0), one edge between them
+    expect(declared(inner)).toHaveLength(2);
+    expect(declared(inner)[0]).toContain("input f64[3]\\nparam 0");
+    expect(declared(inner)[1]).toContain("sin f64[3]\\nresult 0");
+    expect(inner.lines.filter((line) => line.includes(" -> "))).toHaveLength(1);
+    expect(inner.children).toHaveLength(0);
+    // when true: its captured value, the constant 2 and their product; when false: the value itself
+    expect(declared(whenTrue).map((line) => /\\n(\w+) f64/.exec(line)?.[1] ?? "const")).toEqual([
+      "input",
+      "const",
+      "mul",
+    ]);
+    expect(declared(whenFalse)).toHaveLength(1);
+    expect(declared(whenFalse)[0]).toContain("param 0, result 0");
+    // every node id in the picture is declared once: each body keeps its own numbering apart
+    const ids = [tree, outer, inner, whenTrue, whenFalse].flatMap((cluster) =>
+      declared(cluster).map((line) => line.split(" [")[0]),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    // the loop nodes carry no region attribute text
+    expect(graphDot(nested())).not.toContain("[object Object]");
+  });
+
+  it("renders the clusters to SVG", async () => {
+    const svg = await renderSvg(graphDot(nested()));
+    expect(svg.match(/<g id="clust\d+" class="cluster">/g)).toHaveLength(4);
+    expect(svg).toContain("scan body (2 steps)");
+  });
+});
