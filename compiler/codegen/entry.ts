@@ -3,7 +3,6 @@ import type { Node, NodeOf } from "../ir/node.ts";
 import type { RegionPlans } from "../lower/regions.ts";
 import { condLines, scanLines, type BodyLines } from "./region.ts";
 import { whileLines } from "./while.ts";
-import { literal } from "../ops/arithmetic.ts";
 import { ops } from "../ops/registry.ts";
 import type { Emit, FusedRead, KernelIO, OpDef, WasmSite } from "../ops/def.ts";
 import { valuesAlongside } from "../lower/alongside.ts";
