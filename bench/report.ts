@@ -1,6 +1,6 @@
 // The report as Markdown: printed on stdout and written into BENCHMARKS.md between markers.
 import { bytes, judgeTargets, signedBytes } from "./targets.ts";
-import { label } from "./compile-time.ts";
+import { fitExponent, label, type CompileTimeRow } from "./compile-time.ts";
 import { micros, millis, ratioText, table } from "./format.ts";
 import { precisionOf, type EngineResult, type WorkloadResult } from "./measure.ts";
 import { ratioStats, type Timing } from "./timing.ts";
@@ -312,9 +312,35 @@ function mnistSection({ mnist }: BenchResults): string {
   return ["### MNIST training throughput", "", body].join("\n");
 }
 
-function compileTimeSection({ compileTime }: BenchResults): string {
-  if (compileTime === undefined) return "";
-  const rows = compileTime.map((row) =>
+function compileTimeSection({ compileTime, tensorCompileTime }: BenchResults): string {
+  const sections: string[] = [];
+  if (compileTime !== undefined) {
+    sections.push(
+      compileTable(
+        "### Compile time of scalar graphs",
+        "A seeded random scalar DAG of about half the size in forward nodes (add, mul, sub, sin, tanh, " +
+          "scaling), then its gradient with respect to its 8 inputs.",
+        compileTime,
+      ),
+    );
+  }
+  if (tensorCompileTime !== undefined) {
+    sections.push(
+      compileTable(
+        "### Compile time of tensor graphs",
+        "A seeded random DAG of vectors of 8 (`bench/tensor-dag.ts`: add, mul, tanh, sigmoid, " +
+          "matrix-vector products with 4 weight matrices, slice and concat, a broadcast sum, " +
+          "scaling), about half the size in forward nodes, then its gradient with respect to the " +
+          "input and the 4 matrices: the shape of an unrolled recurrent network.",
+        tensorCompileTime,
+      ),
+    );
+  }
+  return sections.join("\n\n");
+}
+
+function compileTable(title: string, graph: string, rows: readonly CompileTimeRow[]): string {
+  const cells = rows.map((row) =>
     row.status === "done"
       ? [
           label(row.size),
@@ -327,12 +353,12 @@ function compileTimeSection({ compileTime }: BenchResults): string {
         ]
       : [label(row.size), `${row.status}: ${row.reason}`, "", "", "", "", ""],
   );
+  const exponent = fitExponent(rows);
   return [
-    "### Compile time of scalar graphs",
+    title,
     "",
-    "A seeded random scalar DAG of about half the size in forward nodes (add, mul, sub, sin, tanh, " +
-      "scaling), then its gradient with respect to its 8 inputs. `generate()` runs end to end " +
-      "(optimize, plan, emit, format); `optimize()` is then timed alone for the split. Each size runs " +
+    `${graph} \`generate()\` runs end to end (optimize, plan, emit, format; the first call also ` +
+      "loads the formatter); `optimize()` is then timed alone for the split. Each size runs " +
       "in a child process with a time limit; a size is skipped when the previous one was too slow. " +
       "The last column counts the module's functions (entries and the parts a long entry is split " +
       "into, 500 lines each at most, well below V8's optimisation limit) and gives the longest.",
@@ -347,8 +373,12 @@ function compileTimeSection({ compileTime }: BenchResults): string {
         "of which optimize()",
         "functions, longest",
       ],
-      rows,
+      cells,
     ),
+    "",
+    exponent === undefined
+      ? "Too few sizes finished for a log-log fit."
+      : `Log-log fit of generate() time against nodes built: time ∝ nodes^${exponent.toFixed(2)} (1 is linear).`,
   ].join("\n");
 }
 

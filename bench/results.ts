@@ -22,6 +22,7 @@ export interface BenchResults {
   readonly arena?: ArenaResult | Failed;
   readonly startup?: StartupResult | Failed;
   readonly compileTime?: readonly CompileTimeRow[];
+  readonly tensorCompileTime?: readonly CompileTimeRow[];
   readonly mnist?: MnistResult | Failed;
   /** Wall time of the run, in s. */
   readonly seconds: number;

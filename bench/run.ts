@@ -87,6 +87,9 @@ async function main(): Promise<number> {
   const compileTime = options.runs("compile")
     ? measureCompileTimes(defaultCompileBudget, log)
     : undefined;
+  const tensorCompileTime = options.runs("compile")
+    ? measureCompileTimes(defaultCompileBudget, log, "tensor")
+    : undefined;
   const results: BenchResults = {
     machine,
     command: command(argv),
@@ -98,6 +101,7 @@ async function main(): Promise<number> {
     arena,
     startup,
     compileTime,
+    tensorCompileTime,
     mnist,
     seconds: (performance.now() - start) / 1000,
   };
