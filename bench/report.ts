@@ -275,6 +275,9 @@ function memorySection({ heap, arena }: BenchResults): string {
             `without reuse (${percent(arena.bytes, arena.unsharedBytes)}); inputs and params are ${bytes(arena.leafBytes)} ` +
             `of both, so the values the plan can share take ${bytes(arena.bytes - arena.leafBytes)} against ` +
             `${bytes(arena.unsharedBytes - arena.leafBytes)} (${percent(arena.bytes - arena.leafBytes, arena.unsharedBytes - arena.leafBytes)}). ` +
+            `The scratch part alone (what is neither input, param, output nor constant) takes ` +
+            `${bytes(arena.scratchBytes)} against ${bytes(arena.unsharedScratchBytes)} with a buffer per value ` +
+            `(${percent(arena.scratchBytes, arena.unsharedScratchBytes)}). ` +
             `Per entry: ${arena.entries.map((entry) => `${entry.name} ${bytes(entry.bytes)} of ${bytes(entry.unsharedBytes)}`).join(", ")}.`,
     );
   }
