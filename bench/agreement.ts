@@ -22,8 +22,8 @@ export interface Agreement {
   readonly agrees: boolean;
 }
 
-export function agreement(engine: EngineId, actual: Outputs, reference: Outputs): Agreement {
-  const tolerance = tolerances[precision[engine]];
+export function agreement(dtype: "f64" | "f32", actual: Outputs, reference: Outputs): Agreement {
+  const tolerance = tolerances[dtype];
   let error = 0;
   let worst = "";
   for (const [name, expected] of Object.entries(reference)) {

@@ -9,6 +9,9 @@ export interface ArenaResult {
   readonly unsharedBytes: number;
   /** Inputs and params: bytes that no plan can share, included in both figures. */
   readonly leafBytes: number;
+  /** The scratch part (neither input, param, output nor constant) and its no-reuse total. */
+  readonly scratchBytes: number;
+  readonly unsharedScratchBytes: number;
   readonly entries: readonly {
     readonly name: string;
     readonly bytes: number;
@@ -29,6 +32,8 @@ export async function measureArena(): Promise<ArenaResult | { error: string }> {
       bytes: report.arena.bytes,
       unsharedBytes: report.arena.unsharedBytes,
       leafBytes: leafValues * bytesPerValue,
+      scratchBytes: report.scratch.bytes,
+      unsharedScratchBytes: report.scratch.unsharedBytes,
       entries: report.entries.map((entry) => ({ name: entry.name, ...entry.arena })),
     };
   } catch (error) {

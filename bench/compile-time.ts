@@ -1,4 +1,5 @@
-// Compile time of scalar graphs of growing size, each in a child process with a time limit. A size
+// Compile time of scalar and of tensor graphs of growing size, each in a child process with a time
+// limit, and the exponent of a log-log fit of generate() time against the nodes built. A size
 // is skipped when the one before took too long, or when the growth seen so far predicts it would
 // not fit in the time left, so the benchmark never hangs on a slow compiler.
 import { runChild } from "./children.ts";
@@ -34,9 +35,12 @@ export type CompileTimeRow =
     }
   | { readonly size: number; readonly status: "skipped" | "failed"; readonly reason: string };
 
+export type GraphKind = "scalar" | "tensor";
+
 export function measureCompileTimes(
   budget: CompileBudget,
   log: (line: string) => void,
+  kind: GraphKind = "scalar",
 ): CompileTimeRow[] {
   const start = performance.now();
   const rows: CompileTimeRow[] = [];
@@ -45,8 +49,10 @@ export function measureCompileTimes(
     const left = budget.totalMs - (performance.now() - start);
     const skip = skipReason(done, size, left, budget);
     const row: CompileTimeRow =
-      skip === undefined ? compileSize(size, left) : { size, status: "skipped", reason: skip };
-    log(`compile ${size} nodes: ${describe(row)}`);
+      skip === undefined
+        ? compileSize(size, left, kind)
+        : { size, status: "skipped", reason: skip };
+    log(`compile ${kind} ${size} nodes: ${describe(row)}`);
     rows.push(row);
     if (row.status !== "done") break;
     done.push({ size, generateMs: row.generateMs });
@@ -94,8 +100,8 @@ function predictMs(done: readonly { size: number; generateMs: number }[], size: 
   return last.generateMs * (size / last.size) ** exponent;
 }
 
-function compileSize(size: number, timeoutMs: number): CompileTimeRow {
-  const child = runChild("bench/children/compile-size.ts", [String(Math.round(size / 2))], {
+function compileSize(size: number, timeoutMs: number, kind: GraphKind): CompileTimeRow {
+  const child = runChild("bench/children/compile-size.ts", [String(Math.round(size / 2)), kind], {
     timeoutMs,
   });
   const figures = (child.ok ? child.json : (child.lines.at(-1) ?? {})) as Record<string, number>;
@@ -115,6 +121,22 @@ function compileSize(size: number, timeoutMs: number): CompileTimeRow {
     functions: figures.functions,
     longestFunctionLines: figures.longestFunctionLines,
   };
+}
+
+/**
+ * The exponent b of time ≈ a · nodes^b, by least squares on the logarithms of the sizes that
+ * finished (undefined with fewer than two): 1 is linear.
+ */
+export function fitExponent(rows: readonly CompileTimeRow[]): number | undefined {
+  const points = rows.flatMap((row) =>
+    row.status === "done" ? [[Math.log(row.builtNodes), Math.log(row.generateMs)]] : [],
+  );
+  if (points.length < 2) return undefined;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / points.length;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / points.length;
+  const covariance = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const variance = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  return covariance / variance;
 }
 
 export function label(size: number): string {

@@ -10,7 +10,8 @@ export function micros(us: number): string {
 export function ratioText(value: number): string {
   if (value >= 100) return `${Math.round(value).toLocaleString("en-US")}×`;
   if (value >= 10) return `${value.toFixed(1)}×`;
-  return `${value.toFixed(2)}×`;
+  if (value >= 0.1) return `${value.toFixed(2)}×`;
+  return `${value.toPrecision(2)}×`;
 }
 
 export function millis(ms: number): string {

@@ -1,7 +1,7 @@
 // The workloads' inputs: fixed points and seeded random vectors, rounded to float32 so that the
 // float32 engines (TensorFlow.js, jax-js) and the float64 ones see exactly the same numbers.
 import { seeded, uniform } from "../test/support/random.ts";
-import { batch, classes, features, hidden } from "./graphs/w4_mlp.graph.ts";
+import { batch as w4Batch, classes, features, hidden } from "./graphs/w4_mlp.graph.ts";
 
 const float32 = (values: readonly number[]): Float64Array => Float64Array.from(values, Math.fround);
 
@@ -31,7 +31,7 @@ export interface MlpPoint {
 }
 
 /** A batch and weights of the scale of a fresh network (Glorot-like uniform ranges). */
-export function mlpPoint(): MlpPoint {
+export function mlpPoint(batch: number = w4Batch): MlpPoint {
   const random = seeded(4);
   const scale1 = Math.sqrt(6 / (features + hidden));
   const scale2 = Math.sqrt(6 / (hidden + classes));

@@ -1,9 +1,10 @@
 // One workload across every engine: prepare, check agreement with the hand-written reference,
-// time, dispose. Adjoint and the hand-written code are timed interleaved (their ratio is what the
-// targets judge); the other engines one after the other. An engine that cannot run the workload
-// is reported with its reason.
-import { agreement, type Agreement } from "./agreement.ts";
-import { timeCalls, timeInterleaved, type Timing, type TimingOptions } from "./timing.ts";
+// time, dispose. Every engine is timed interleaved with every other, one batch of each per round,
+// so that the ratios the targets judge are taken round by round under the same load. An engine
+// that cannot run the workload is reported with its reason.
+import os from "node:os";
+import { agreement, precision, type Agreement } from "./agreement.ts";
+import { timeInterleaved, type Timing, type TimingOptions } from "./timing.ts";
 import {
   engineIds,
   Unavailable,
@@ -29,7 +30,11 @@ export type EngineResult =
 export interface WorkloadResult {
   readonly id: string;
   readonly title: string;
+  /** The float type of Adjoint's program. */
+  readonly dtype?: "f64" | "f32";
   readonly engines: readonly EngineResult[];
+  /** os.loadavg() over 1 minute before and after the workload was timed. */
+  readonly loadAverage: readonly [number, number];
 }
 
 type Prepared =
@@ -46,24 +51,26 @@ export async function measureWorkload(
     log(`${workload.id} ${result.engine}: ${describeResult(result)}`);
     results.set(result.engine, result);
   };
+  const loadBefore = os.loadavg()[0];
+  const done = () => ({
+    id: workload.id,
+    title: workload.title,
+    dtype: workload.dtype,
+    engines: engineIds.map((engine) => results.get(engine)!),
+    loadAverage: [loadBefore, os.loadavg()[0]] as const,
+  });
   let reference: Outputs;
   try {
     reference = (await workload.adapters.handwritten()).outputs();
   } catch (error) {
     const reason = `no reference: the hand-written code failed: ${firstLine(error)}`;
     for (const engine of engineIds) record({ engine, status: "failed", reason });
-    return { id: workload.id, title: workload.title, engines: [...results.values()] };
+    return done();
   }
-  const pair = [
-    await prepare(workload, "adjoint", reference),
-    await prepare(workload, "handwritten", reference),
-  ];
-  timePrepared(pair, timing).forEach(record);
-  for (const engine of engineIds.filter((id) => id !== "adjoint" && id !== "handwritten")) {
-    timePrepared([await prepare(workload, engine, reference)], timing).forEach(record);
-  }
-  const engines = engineIds.map((engine) => results.get(engine)!);
-  return { id: workload.id, title: workload.title, engines };
+  const prepared: Prepared[] = [];
+  for (const engine of engineIds) prepared.push(await prepare(workload, engine, reference));
+  timePrepared(prepared, timing).forEach(record);
+  return done();
 }
 
 async function prepare(
@@ -74,7 +81,9 @@ async function prepare(
   try {
     const runner = await workload.adapters[engine]();
     try {
-      return { engine, runner, agreement: agreement(engine, runner.outputs(), reference) };
+      runner.enter?.();
+      const checked = agreement(precisionOf(workload, engine), runner.outputs(), reference);
+      return { engine, runner, agreement: checked };
     } catch (error) {
       runner.dispose?.();
       throw error;
@@ -90,13 +99,10 @@ async function prepare(
 function timePrepared(prepared: readonly Prepared[], timing: TimingOptions): EngineResult[] {
   const ready = prepared.filter((entry) => "runner" in entry);
   try {
-    const timings =
-      ready.length === 1
-        ? [timeCalls(ready[0].runner.run, timing)]
-        : timeInterleaved(
-            ready.map((entry) => entry.runner.run),
-            timing,
-          );
+    const timings = timeInterleaved(
+      ready.map(({ runner }) => ({ call: runner.run, enter: runner.enter })),
+      timing,
+    );
     return prepared.map((entry) => {
       if (!("runner" in entry)) return entry;
       const timed = timings[ready.indexOf(entry)];
@@ -110,6 +116,11 @@ function timePrepared(prepared: readonly Prepared[], timing: TimingOptions): Eng
   } finally {
     for (const entry of ready) entry.runner.dispose?.();
   }
+}
+
+/** The float type an engine computes the workload in: Adjoint's is the program's. */
+export function precisionOf(workload: Pick<Workload, "dtype">, engine: EngineId): "f64" | "f32" {
+  return engine === "adjoint" ? (workload.dtype ?? "f64") : precision[engine];
 }
 
 export function firstLine(error: unknown): string {

@@ -1,9 +1,9 @@
 // The report as Markdown: printed on stdout and written into BENCHMARKS.md between markers.
 import { bytes, judgeTargets, signedBytes } from "./targets.ts";
-import { label } from "./compile-time.ts";
+import { fitExponent, label, type CompileTimeRow } from "./compile-time.ts";
 import { micros, millis, ratioText, table } from "./format.ts";
-import { precision } from "./agreement.ts";
-import type { EngineResult } from "./measure.ts";
+import { precisionOf, type EngineResult, type WorkloadResult } from "./measure.ts";
+import { ratioStats, type Timing } from "./timing.ts";
 import { failed, type BenchResults } from "./results.ts";
 import { engineIds, type EngineId } from "./workloads/types.ts";
 
@@ -24,6 +24,7 @@ export function renderReport(results: BenchResults): string {
     cheapGradientSection(results),
     memorySection(results),
     startupSection(results),
+    mnistSection(results),
     compileTimeSection(results),
     targetSection(results),
   ]
@@ -64,11 +65,11 @@ function summarySection(results: BenchResults): string {
     const againstHand =
       hand === undefined
         ? ""
-        : `, ${ratioText(adjoint.timing.medianUs / hand.timing.medianUs)} the hand-written time`;
+        : `, ${ratioText(ratioStats(adjoint.timing, hand.timing).median)} the hand-written time`;
     const place =
       fastest.engine === "adjoint"
         ? "the fastest engine"
-        : `${ratioText(adjoint.timing.medianUs / fastest.timing.medianUs)} the time of the fastest, ${engineNames[fastest.engine]} (${precision[fastest.engine]}, ${micros(fastest.timing.medianUs)} µs)`;
+        : `${ratioText(ratioStats(adjoint.timing, fastest.timing).median)} the time of the fastest, ${engineNames[fastest.engine]} (${precisionOf(workload, fastest.engine)}, ${micros(fastest.timing.medianUs)} µs)`;
     return `- ${workload.id}: Adjoint ${micros(adjoint.timing.medianUs)} µs${againstHand}; ${place}.`;
   });
   return [
@@ -89,25 +90,25 @@ function timeSection({ workloads, timing }: BenchResults): string {
     return notes.length;
   };
   const rows = workloads.map((workload) => {
-    const hand = workload.engines.find((result) => result.engine === "handwritten");
-    const handUs = hand?.status === "timed" ? hand.timing.medianUs : undefined;
+    const hand = timedResult(workload, "handwritten");
     return [
       `${workload.id}: ${workload.title}`,
+      loadText(workload.loadAverage),
       ...engineIds.map((engine) =>
         timeCell(
           workload.engines.find((result) => result.engine === engine),
-          handUs,
+          hand?.timing,
           note,
         ),
       ),
     ];
   });
-  const header = [
-    "workload",
-    ...engineIds.map((engine) => `${engineNames[engine]} (${precision[engine]})`),
-  ];
+  const header = ["workload", "load", ...engineIds.map((engine) => engineNames[engine])];
   return [
-    "### Value and full gradient: median µs per evaluation (× hand-written)",
+    "### Value and full gradient: median µs per evaluation (× hand-written, per round: median [IQR])",
+    "",
+    "Adjoint computes in the program's float type (f64 unless the title says f32), the " +
+      "hand-written code in f64, TF.js and jax-js in f32.",
     "",
     table(header, rows),
     "",
@@ -115,29 +116,72 @@ function timeSection({ workloads, timing }: BenchResults): string {
     ...(notes.length > 0 ? [""] : []),
     `Each engine computes the value and every gradient from inputs already in its memory and ends ` +
       `with every output in JS memory (TF.js and jax-js: \`dataSync()\`, which also forces jax-js's lazy ` +
-      `evaluation). Timing: warm-up until three rounds in a row are no faster (${timing.warmupMs} ms to ` +
-      `${timing.maxWarmupMs / 1000} s), batches of calls sized to take about ` +
-      `${timing.sampleMs} ms, the median per call over up to ${timing.samples} batches ` +
+      `evaluation). Timing: each engine warms up until three rounds in a row are no faster ` +
+      `(${timing.warmupMs} ms to ${timing.maxWarmupMs / 1000} s) and gets a batch size of about ` +
+      `${timing.sampleMs} ms; then rounds, each one batch of every engine in turn, up to ${timing.samples} ` +
       `(at least ${timing.minSamples}) within ${timing.budgetMs / 1000} s per engine, by \`performance.now()\`; ` +
-      `a fresh timing loop per engine, so no engine inherits another's call-site feedback. Adjoint and ` +
-      `the hand-written code are timed interleaved (a batch of each in turn), so that their ratio is ` +
-      `taken under the same load. ✗ marks an ` +
-      `engine that disagreed with the reference (below); its time is shown but not judged.`,
+      `a fresh timing loop per engine, so no engine inherits another's call-site feedback. A ratio is taken ` +
+      `round by round (both engines' batches of the same round) and the table gives the median of those ` +
+      `ratios with their interquartile range; "load" is the 1-minute load average before and after the ` +
+      `workload. ✗ marks an engine that disagreed with the reference (below); its time is shown but not judged.`,
+    "",
+    ratioSection(workloads),
     "",
     spreadDetails(spreadRows(workloads)),
   ].join("\n");
 }
 
+function timedResult(workload: WorkloadResult, engine: EngineId) {
+  const result = workload.engines.find((candidate) => candidate.engine === engine);
+  return result?.status === "timed" ? result : undefined;
+}
+
+function loadText([before, after]: readonly [number, number]): string {
+  return `${before.toFixed(1)}–${after.toFixed(1)}`;
+}
+
+/** A per-round ratio: median [first–third quartile]. */
+function ratioRange(top: Timing, bottom: Timing): string {
+  const { median, q1, q3 } = ratioStats(top, bottom);
+  return `${ratioText(median)} [${ratioText(q1)}–${ratioText(q3)}]`;
+}
+
 function timeCell(
   result: EngineResult | undefined,
-  handUs: number | undefined,
+  hand: Timing | undefined,
   note: (text: string) => number,
 ): string {
   if (result === undefined) return "not run";
   if (result.status !== "timed") return `${result.status} (${note(result.reason)})`;
   const us = result.timing.medianUs;
-  const ratio = handUs === undefined ? "" : ` (${ratioText(us / handUs)})`;
+  const ratio =
+    hand === undefined || result.engine === "handwritten"
+      ? ""
+      : ` (${ratioRange(result.timing, hand)})`;
   return `${micros(us)}${ratio}${result.agreement.agrees ? "" : " ✗"}`;
+}
+
+/** Adjoint's time over every other engine's, round by round. */
+function ratioSection(workloads: readonly WorkloadResult[]): string {
+  const others = engineIds.filter((engine) => engine !== "adjoint");
+  const rows = workloads.map((workload) => {
+    const adjoint = timedResult(workload, "adjoint");
+    return [
+      workload.id,
+      loadText(workload.loadAverage),
+      ...others.map((engine) => {
+        const other = timedResult(workload, engine);
+        return adjoint === undefined || other === undefined
+          ? "–"
+          : ratioRange(adjoint.timing, other.timing);
+      }),
+    ];
+  });
+  return [
+    "Adjoint's time over each engine's (below 1: Adjoint is faster), per-round ratios: median [IQR].",
+    "",
+    table(["workload", "load", ...others.map((engine) => `÷ ${engineNames[engine]}`)], rows),
+  ].join("\n");
 }
 
 function spreadRows(workloads: BenchResults["workloads"]): string[][] {
@@ -177,7 +221,8 @@ function agreementSection({ workloads }: BenchResults): string {
     "### Agreement with the hand-written reference, checked before timing",
     "",
     "Largest normwise relative error over the outputs, max |a − b| / max |b|. Tolerance 1e-12 for " +
-      "Adjoint (float64, like the reference) and 1e-3 for the float32 engines. Inputs are float32 " +
+      "Adjoint's float64 programs (float64, like the reference), 1e-3 for its float32 ones and for the " +
+      "float32 engines. Inputs are float32 " +
       "numbers, so every engine starts from exactly the same values.",
     "",
     table(["workload", ...engines.map((engine) => engineNames[engine])], rows),
@@ -230,6 +275,9 @@ function memorySection({ heap, arena }: BenchResults): string {
             `without reuse (${percent(arena.bytes, arena.unsharedBytes)}); inputs and params are ${bytes(arena.leafBytes)} ` +
             `of both, so the values the plan can share take ${bytes(arena.bytes - arena.leafBytes)} against ` +
             `${bytes(arena.unsharedBytes - arena.leafBytes)} (${percent(arena.bytes - arena.leafBytes, arena.unsharedBytes - arena.leafBytes)}). ` +
+            `The scratch part alone (what is neither input, param, output nor constant) takes ` +
+            `${bytes(arena.scratchBytes)} against ${bytes(arena.unsharedScratchBytes)} with a buffer per value ` +
+            `(${percent(arena.scratchBytes, arena.unsharedScratchBytes)}). ` +
             `Per entry: ${arena.entries.map((entry) => `${entry.name} ${bytes(entry.bytes)} of ${bytes(entry.unsharedBytes)}`).join(", ")}.`,
     );
   }
@@ -256,9 +304,46 @@ function startupSection({ startup }: BenchResults): string {
   return ["### Time to the first gradient", "", body].join("\n");
 }
 
-function compileTimeSection({ compileTime }: BenchResults): string {
-  if (compileTime === undefined) return "";
-  const rows = compileTime.map((row) =>
+function mnistSection({ mnist }: BenchResults): string {
+  if (mnist === undefined) return "";
+  const body = failed(mnist)
+    ? `Not measured: ${mnist.error}`
+    : `\`npm run example:mnist\` with its defaults (momentum, 784 → 128 relu → 10, batch 64), in the ` +
+      `bench's process: ${mnist.steps.toLocaleString("en-US")} steps in ${mnist.trainSeconds.toFixed(1)} s of ` +
+      `training, **${mnist.stepsPerSecond.toFixed(0)} steps/s**; held-out accuracy ` +
+      `${(mnist.accuracy * 100).toFixed(1)}%, loss ${mnist.loss.toFixed(4)}; load ${loadText(mnist.loadAverage)}.`;
+  return ["### MNIST training throughput", "", body].join("\n");
+}
+
+function compileTimeSection({ compileTime, tensorCompileTime }: BenchResults): string {
+  const sections: string[] = [];
+  if (compileTime !== undefined) {
+    sections.push(
+      compileTable(
+        "### Compile time of scalar graphs",
+        "A seeded random scalar DAG of about half the size in forward nodes (add, mul, sub, sin, tanh, " +
+          "scaling), then its gradient with respect to its 8 inputs.",
+        compileTime,
+      ),
+    );
+  }
+  if (tensorCompileTime !== undefined) {
+    sections.push(
+      compileTable(
+        "### Compile time of tensor graphs",
+        "A seeded random DAG of vectors of 8 (`bench/tensor-dag.ts`: add, mul, tanh, sigmoid, " +
+          "matrix-vector products with 4 weight matrices, slice and concat, a broadcast sum, " +
+          "scaling), about half the size in forward nodes, then its gradient with respect to the " +
+          "input and the 4 matrices: the shape of an unrolled recurrent network.",
+        tensorCompileTime,
+      ),
+    );
+  }
+  return sections.join("\n\n");
+}
+
+function compileTable(title: string, graph: string, rows: readonly CompileTimeRow[]): string {
+  const cells = rows.map((row) =>
     row.status === "done"
       ? [
           label(row.size),
@@ -271,12 +356,12 @@ function compileTimeSection({ compileTime }: BenchResults): string {
         ]
       : [label(row.size), `${row.status}: ${row.reason}`, "", "", "", "", ""],
   );
+  const exponent = fitExponent(rows);
   return [
-    "### Compile time of scalar graphs",
+    title,
     "",
-    "A seeded random scalar DAG of about half the size in forward nodes (add, mul, sub, sin, tanh, " +
-      "scaling), then its gradient with respect to its 8 inputs. `generate()` runs end to end " +
-      "(optimize, plan, emit, format); `optimize()` is then timed alone for the split. Each size runs " +
+    `${graph} \`generate()\` runs end to end (optimize, plan, emit, format; the first call also ` +
+      "loads the formatter); `optimize()` is then timed alone for the split. Each size runs " +
       "in a child process with a time limit; a size is skipped when the previous one was too slow. " +
       "The last column counts the module's functions (entries and the parts a long entry is split " +
       "into, 500 lines each at most, well below V8's optimisation limit) and gives the longest.",
@@ -291,8 +376,12 @@ function compileTimeSection({ compileTime }: BenchResults): string {
         "of which optimize()",
         "functions, longest",
       ],
-      rows,
+      cells,
     ),
+    "",
+    exponent === undefined
+      ? "Too few sizes finished for a log-log fit."
+      : `Log-log fit of generate() time against nodes built: time ∝ nodes^${exponent.toFixed(2)} (1 is linear).`,
   ].join("\n");
 }
 

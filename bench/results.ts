@@ -5,6 +5,7 @@ import type { CompileTimeRow } from "./compile-time.ts";
 import type { HeapResult } from "./heap.ts";
 import type { Machine } from "./machine.ts";
 import type { WorkloadResult } from "./measure.ts";
+import type { MnistResult } from "./mnist.ts";
 import type { StartupResult } from "./startup.ts";
 import type { TimingOptions } from "./timing.ts";
 
@@ -21,6 +22,8 @@ export interface BenchResults {
   readonly arena?: ArenaResult | Failed;
   readonly startup?: StartupResult | Failed;
   readonly compileTime?: readonly CompileTimeRow[];
+  readonly tensorCompileTime?: readonly CompileTimeRow[];
+  readonly mnist?: MnistResult | Failed;
   /** Wall time of the run, in s. */
   readonly seconds: number;
 }

@@ -1,7 +1,7 @@
 // `npm run bench`: compiles bench/graphs (in package.json), then measures every workload on every
 // engine, the cheap-gradient ratio, heap growth, the arena, the time to the first gradient and
 // compile times; prints the report and writes it into BENCHMARKS.md.
-//   tsx bench/run.ts [--only W1,W4] [--skip cheap,heap,arena,startup,compile] [--no-write]
+//   tsx bench/run.ts [--only W1,W4] [--skip cheap,heap,arena,startup,compile,mnist] [--no-write]
 // --only and --skip imply --no-write, so BENCHMARKS.md always holds a whole run.
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -13,13 +13,14 @@ import { defaultCompileBudget, measureCompileTimes } from "./compile-time.ts";
 import { measureHeap } from "./heap.ts";
 import { describeMachine } from "./machine.ts";
 import { measureWorkload, type WorkloadResult } from "./measure.ts";
+import { measureMnist } from "./mnist.ts";
 import { renderReport } from "./report.ts";
 import type { BenchResults } from "./results.ts";
 import { measureStartup } from "./startup.ts";
 import { defaultTiming } from "./timing.ts";
 import { workloads } from "./workloads/index.ts";
 
-const sections = ["cheap", "heap", "arena", "startup", "compile"] as const;
+const sections = ["cheap", "heap", "arena", "startup", "compile", "mnist"] as const;
 type Section = (typeof sections)[number];
 
 const heapSteps = 10_000;
@@ -81,8 +82,13 @@ async function main(): Promise<number> {
   const arena = options.runs("arena") ? await measureArena() : undefined;
   if (options.runs("startup")) log(`first gradient in ${startupSpawns} fresh processes`);
   const startup = options.runs("startup") ? measureStartup(startupSpawns) : undefined;
+  if (options.runs("mnist")) log("MNIST training, the example's defaults");
+  const mnist = options.runs("mnist") ? await measureMnist() : undefined;
   const compileTime = options.runs("compile")
     ? measureCompileTimes(defaultCompileBudget, log)
+    : undefined;
+  const tensorCompileTime = options.runs("compile")
+    ? measureCompileTimes(defaultCompileBudget, log, "tensor")
     : undefined;
   const results: BenchResults = {
     machine,
@@ -95,6 +101,8 @@ async function main(): Promise<number> {
     arena,
     startup,
     compileTime,
+    tensorCompileTime,
+    mnist,
     seconds: (performance.now() - start) / 1000,
   };
   const file = path.join(repositoryRoot, "BENCHMARKS.md");

@@ -2,8 +2,9 @@
 // compiler works in the background, and on a busy machine a large function can take seconds to
 // be optimized), size a batch of calls to take about `sampleMs`, then take batches until `samples`
 // are in or the time budget is spent; the median per call is the figure.
-// Functions compared with each other (Adjoint and hand-written, value and gradient) are timed
-// interleaved, one batch of each in turn, so that both see the same load on a shared machine.
+// Functions compared with each other (every engine of a workload, value and gradient) are timed
+// interleaved, one batch of each in turn (a round), so that all see the same load on a shared
+// machine; ratios are then taken round by round (ratioStats), not between medians.
 
 export interface TimingOptions {
   /** Wall time a batch of calls should take, in ms. */
@@ -37,6 +38,14 @@ export interface Timing {
   readonly samples: number;
   /** Calls per sample. */
   readonly batch: number;
+  /** The time per call of every round, in µs, in the order taken (a round per sample). */
+  readonly rounds: readonly number[];
+}
+
+/** A function to time, with what must run before each of its batches (switching a backend, say). */
+export interface Timed {
+  readonly call: () => void;
+  readonly enter?: () => void;
 }
 
 export function timeCalls(call: () => void, options: TimingOptions = defaultTiming): Timing {
@@ -45,11 +54,15 @@ export function timeCalls(call: () => void, options: TimingOptions = defaultTimi
 
 /** Times each function with its own batch size, taking their samples in turn. */
 export function timeInterleaved(
-  calls: readonly (() => void)[],
+  timed: readonly (Timed | (() => void))[],
   options: TimingOptions = defaultTiming,
 ): Timing[] {
+  const entries = timed.map((entry) => (typeof entry === "function" ? { call: entry } : entry));
+  const calls = entries.map((entry) => entry.call);
+  const enter = (i: number) => entries[i].enter?.();
   const loops = calls.map(() => freshBatchLoop());
   const batches = calls.map((call, i) => {
+    enter(i);
     warmUp(loops[i], call, options);
     return batchSize(loops[i], call, options.sampleMs);
   });
@@ -62,6 +75,7 @@ export function timeInterleaved(
     (taken() < options.samples && performance.now() - start < budgetMs)
   ) {
     calls.forEach((call, i) => {
+      enter(i);
       perCall[i].push((loops[i](call, batches[i]) * 1000) / batches[i]);
     });
   }
@@ -71,7 +85,36 @@ export function timeInterleaved(
     maxUs: Math.max(...samples),
     samples: samples.length,
     batch: batches[i],
+    rounds: samples,
   }));
+}
+
+/** The median and quartiles of round-by-round ratios top / bottom (rounds taken together). */
+export interface RatioStats {
+  readonly median: number;
+  readonly q1: number;
+  readonly q3: number;
+  readonly rounds: number;
+}
+
+export function ratioStats(top: Timing, bottom: Timing): RatioStats {
+  const count = Math.min(top.rounds.length, bottom.rounds.length);
+  const ratios = Array.from({ length: count }, (_, i) => top.rounds[i] / bottom.rounds[i]);
+  return {
+    median: median(ratios),
+    q1: quantile(ratios, 0.25),
+    q3: quantile(ratios, 0.75),
+    rounds: count,
+  };
+}
+
+/** The q-quantile by linear interpolation between order statistics. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
 /** Wall time of `batch` calls, in ms. */

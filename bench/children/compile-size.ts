@@ -1,16 +1,19 @@
-// Child process of the compile-time measurement: builds a scalar DAG of `forwardNodes` nodes with
-// its gradient, then times generate() end to end (optimize, plan, emit, format), then optimize()
-// alone for the split. Prints a JSON line after each phase, so a timeout still leaves figures.
-//   argv: forwardNodes
+// Child process of the compile-time measurement: builds a scalar or tensor DAG of `forwardNodes`
+// nodes with its gradient, then times generate() end to end (optimize, plan, emit, format), then
+// optimize() alone for the split. Prints a JSON line after each phase, so a timeout still leaves
+// figures.
+//   argv: forwardNodes [scalar|tensor]
 import { compileReport, generate, optimize } from "adjoint";
 import { scalarDag } from "../scalar-dag.ts";
+import { tensorDag } from "../tensor-dag.ts";
 
 const forwardNodes = Number(process.argv[2]);
+const kind = process.argv[3] ?? "scalar";
 const result: Record<string, number> = { forwardNodes };
 const print = () => console.log(JSON.stringify(result));
 
 let start = performance.now();
-const program = scalarDag(forwardNodes);
+const program = kind === "tensor" ? tensorDag(forwardNodes) : scalarDag(forwardNodes);
 result.buildMs = performance.now() - start;
 print();
 

@@ -60,6 +60,9 @@ type Tensor = import("@tensorflow/tfjs").Tensor;
 /**
  * A runner over `evaluate`, which builds the value and gradient tensors from resident inputs:
  * every output is read back to JS memory (dataSync) and every tensor of the call disposed.
+ * The backend active when it is made is switched back on before each batch (`enter`), so that
+ * the cpu and wasm runners can be timed interleaved, each on its own tensors. Both backends are
+ * initialized by then, so setBackend switches at once (its promise only reports success).
  */
 export function tfjsRunner(
   tf: Tf,
@@ -75,7 +78,9 @@ export function tfjsRunner(
     });
     return read;
   };
+  const backend = tf.getBackend();
   return {
+    enter: () => void tf.setBackend(backend),
     run: () =>
       tf.tidy(() => {
         for (const tensor of Object.values(evaluate())) tensor.dataSync();

@@ -1,23 +1,8 @@
 // W4: one gradient evaluation of an MLP, batch 64 × 784 → 128 (tanh) → 10, softmax cross-entropy
-// averaged over the batch, with the gradients of all four parameters.
-import { program } from "adjoint";
+// averaged over the batch, with the gradients of all four parameters (bench/graphs/mlp.ts).
+import { mlpProgram } from "./mlp.ts";
 
+export { classes, features, hidden } from "./mlp.ts";
 export const batch = 64;
-export const features = 784;
-export const hidden = 128;
-export const classes = 10;
 
-export default program("w4_mlp", (g) => {
-  const x = g.input("x", [batch, features]);
-  const labels = g.input("labels", [batch], { dtype: "i32" });
-  const W1 = g.param("W1", [features, hidden]);
-  const b1 = g.param("b1", [hidden]);
-  const W2 = g.param("W2", [hidden, classes]);
-  const b2 = g.param("b2", [classes]);
-  const h = g.name(g.tanh(g.add(g.matmul(x, W1), b1)), "h");
-  const logits = g.name(g.add(g.matmul(h, W2), b2), "logits");
-  const loss = g.mean(g.softmaxCrossEntropy(logits, labels));
-  const [W1_bar, b1_bar, W2_bar, b2_bar] = g.grad(loss, [W1, b1, W2, b2]);
-  g.entry("value", { fetch: { loss } });
-  g.entry("grad", { fetch: { loss, W1_bar, b1_bar, W2_bar, b2_bar } });
-});
+export default mlpProgram("w4_mlp", batch);

@@ -12,6 +12,8 @@ export interface Runner {
   readonly run: () => void;
   /** One evaluation whose outputs are returned as copies, for the agreement check. */
   readonly outputs: () => Outputs;
+  /** Runs before each batch of calls and before the agreement check (TF.js: its backend). */
+  readonly enter?: () => void;
   /** Frees engine memory (tensors, arrays) once the runner is timed. */
   readonly dispose?: () => void;
 }
@@ -30,6 +32,8 @@ export interface ValueOnly {
 export interface Workload {
   readonly id: string;
   readonly title: string;
+  /** The float type of Adjoint's program (f64 unless given). */
+  readonly dtype?: "f64" | "f32";
   /** Every engine has an adapter, so none is silently dropped: unsupported ones throw Unavailable. */
   readonly adapters: { readonly [E in EngineId]: () => Promise<Runner> };
   readonly valueOnly?: ValueOnly;

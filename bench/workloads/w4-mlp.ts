@@ -1,17 +1,32 @@
-// W4: value and gradients (W1, b1, W2, b2) of an MLP, batch 64 × 784 → 128 (tanh) → 10, mean
-// softmax cross-entropy with i32 labels.
+// W4: value and gradients (W1, b1, W2, b2) of an MLP, batch × 784 → 128 (tanh) → 10, mean
+// softmax cross-entropy with i32 labels; at batch 64 and 256, Adjoint in float64 and float32.
 import { createW4Mlp } from "../../generated/bench/w4_mlp.ts";
+import { createW4MlpB256 } from "../../generated/bench/w4_mlp_b256.ts";
+import { createW4MlpB256F32 } from "../../generated/bench/w4_mlp_b256_f32.ts";
+import { createW4MlpF32 } from "../../generated/bench/w4_mlp_f32.ts";
 import { jaxFloat32, jaxRunner, jaxWasm, type JaxArray } from "../engines/jax.ts";
 import { tfjsRunner, tfjsWith, type TfBackend } from "../engines/tfjs.ts";
-import { batch, classes, features, hidden } from "../graphs/w4_mlp.graph.ts";
+import { classes, features, hidden } from "../graphs/mlp.ts";
 import { createMlpByHand } from "../handwritten/mlp.ts";
-import { mlpPoint } from "../inputs.ts";
-import { viewRunner, type Runner, type Workload } from "./types.ts";
+import { mlpPoint, type MlpPoint } from "../inputs.ts";
+import { viewRunner, type Runner, type ViewOutputs, type Workload } from "./types.ts";
 
-const point = mlpPoint();
+type Views = { set(values: ArrayLike<number>): void };
 
-export function adjointMlp() {
-  const instance = createW4Mlp();
+/** What every compiled MLP module offers, whatever its batch and float type. */
+interface MlpInstance<Value, Grad> {
+  readonly inputs: { readonly x: Views; readonly labels: Views };
+  readonly params: {
+    readonly W1: Views;
+    readonly b1: Views;
+    readonly W2: Views;
+    readonly b2: Views;
+  };
+  value(): Value;
+  grad(): Grad;
+}
+
+function loaded<T extends MlpInstance<unknown, unknown>>(instance: T, point: MlpPoint): T {
   instance.inputs.x.set(point.x);
   instance.inputs.labels.set(point.labels);
   instance.params.W1.set(point.W1);
@@ -21,46 +36,84 @@ export function adjointMlp() {
   return instance;
 }
 
-function mlpByHand() {
-  const byHand = createMlpByHand({ batch, features, hidden, classes });
-  byHand.inputs.x.set(point.x);
-  byHand.inputs.labels.set(point.labels);
-  byHand.params.W1.set(point.W1);
-  byHand.params.b1.set(point.b1);
-  byHand.params.W2.set(point.W2);
-  byHand.params.b2.set(point.b2);
-  return byHand;
+/** The batch-64 float64 instance on W4's inputs (also the heap child's). */
+export function adjointMlp() {
+  return loaded(createW4Mlp(), mlpPoint());
 }
 
-export const w4: Workload = {
-  id: "W4",
-  title: `MLP ${batch}×${features} → ${hidden} tanh → ${classes}, softmax CE`,
-  adapters: {
-    adjoint: async () => {
-      const instance = adjointMlp();
-      return viewRunner(() => instance.grad());
-    },
-    handwritten: async () => {
-      const byHand = mlpByHand();
-      return viewRunner(() => byHand.grad());
-    },
-    "tfjs-cpu": () => tfjsMlp("cpu"),
-    "tfjs-wasm": () => tfjsMlp("wasm"),
-    "jax-js": jaxMlp,
-  },
-  valueOnly: {
-    adjoint: () => {
-      const instance = adjointMlp();
-      return viewRunner(() => instance.value());
-    },
-    handwritten: () => {
-      const byHand = mlpByHand();
-      return viewRunner(() => byHand.value());
-    },
-  },
-};
+function mlpByHand(point: MlpPoint, batch: number) {
+  return loaded(createMlpByHand({ batch, features, hidden, classes }), point);
+}
 
-async function tfjsMlp(backend: TfBackend): Promise<Runner> {
+interface MlpVariant<Value extends ViewOutputs<Value>, Grad extends ViewOutputs<Grad>> {
+  readonly id: string;
+  readonly batch: number;
+  readonly dtype: "f64" | "f32";
+  readonly create: () => MlpInstance<Value, Grad>;
+  readonly withValueOnly?: boolean;
+}
+
+function mlpWorkload<Value extends ViewOutputs<Value>, Grad extends ViewOutputs<Grad>>(
+  variant: MlpVariant<Value, Grad>,
+): Workload {
+  const { id, batch, dtype, create } = variant;
+  const point = mlpPoint(batch);
+  const adjoint = () => loaded(create(), point);
+  const byHand = () => mlpByHand(point, batch);
+  return {
+    id,
+    title: `MLP ${batch}×${features} → ${hidden} tanh → ${classes}, softmax CE${dtype === "f32" ? ", Adjoint in f32" : ""}`,
+    dtype,
+    adapters: {
+      adjoint: async () => {
+        const instance = adjoint();
+        return viewRunner(() => instance.grad());
+      },
+      handwritten: async () => {
+        const instance = byHand();
+        return viewRunner(() => instance.grad());
+      },
+      "tfjs-cpu": () => tfjsMlp("cpu", point, batch),
+      "tfjs-wasm": () => tfjsMlp("wasm", point, batch),
+      "jax-js": () => jaxMlp(point, batch),
+    },
+    valueOnly: variant.withValueOnly
+      ? {
+          adjoint: () => {
+            const instance = adjoint();
+            return viewRunner(() => instance.value());
+          },
+          handwritten: () => {
+            const instance = byHand();
+            return viewRunner(() => instance.value());
+          },
+        }
+      : undefined,
+  };
+}
+
+export const w4 = mlpWorkload({
+  id: "W4",
+  batch: 64,
+  dtype: "f64",
+  create: createW4Mlp,
+  withValueOnly: true,
+});
+export const w4f32 = mlpWorkload({ id: "W4F32", batch: 64, dtype: "f32", create: createW4MlpF32 });
+export const w4b256 = mlpWorkload({
+  id: "W4B256",
+  batch: 256,
+  dtype: "f64",
+  create: createW4MlpB256,
+});
+export const w4b256f32 = mlpWorkload({
+  id: "W4B256F32",
+  batch: 256,
+  dtype: "f32",
+  create: createW4MlpB256F32,
+});
+
+async function tfjsMlp(backend: TfBackend, point: MlpPoint, batch: number): Promise<Runner> {
   const tf = await tfjsWith(backend);
   const f32 = (values: Float64Array) => Float32Array.from(values);
   const x = tf.tensor2d(f32(point.x), [batch, features]);
@@ -91,7 +144,7 @@ interface JaxParams {
   readonly b2: JaxArray;
 }
 
-async function jaxMlp(): Promise<Runner> {
+async function jaxMlp(point: MlpPoint, batch: number): Promise<Runner> {
   const jax = await jaxWasm();
   const np = jax.numpy;
   const x = jaxFloat32(jax, point.x, [batch, features]);

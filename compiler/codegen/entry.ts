@@ -320,7 +320,8 @@ function wasmSite(plan: Plan, { kernels }: IndexSite, node: Node): { wasm?: Wasm
 
 /**
  * The call checking one index of `node`: its error names the entry, the op and the user's line,
- * and the input (or param) the indices come from.
+ * and the input (or param) the indices come from. Constant indices are read as they are: the
+ * graph checked every one of them when the node was made (ir/graph.ts).
  */
 function indexCheck({ plan, entry, helper }: IndexSite, node: Node, index: string): string {
   const rule = (ops[node.op] as OpDef<typeof node.op>).indices;
@@ -330,6 +331,7 @@ function indexCheck({ plan, entry, helper }: IndexSite, node: Node, index: strin
     node.attrs as never,
     node.shape,
   );
+  if (node.inputs[operand].op === "const") return index;
   const where = provenance(plan, node);
   const text = [
     `${plan.program.name}.${entry}: ${what}`,

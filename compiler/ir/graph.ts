@@ -108,8 +108,10 @@ export class Graph {
     const shape =
       like?.shape ?? Object.freeze([...inferShape(this.ops, op, inputs, attrs, origin)]);
     const dtype = like?.dtype ?? inferDtype(this.ops, op, inputs, attrs, this.dtype, origin);
+    const id = this.nodeList.length;
+    checkConstantIndices(this.ops, { op, inputs, attrs, shape, id }, origin);
     const node = Object.freeze({
-      id: this.nodeList.length,
+      id,
       op,
       inputs: Object.freeze([...inputs]),
       attrs: freezeAttrs(attrs),
@@ -151,6 +153,42 @@ function inferShape<K extends OpName>(
     const detail = shapes === "" ? "" : ` (inputs ${shapes})`;
     throw new OpError(op, error.message, detail, origin().loc);
   }
+}
+
+/**
+ * Every value of a constant index operand must be a whole number in [0, size): checked once here,
+ * when the node is made (from the DSL or by a pass), so no generated code checks it per element.
+ */
+function checkConstantIndices<K extends OpName>(
+  table: OpTable,
+  node: {
+    readonly op: K;
+    readonly inputs: readonly Node[];
+    readonly attrs: AttrsOf[K];
+    readonly shape: readonly number[];
+    readonly id: number;
+  },
+  origin: () => Origin,
+): void {
+  const rule = table[node.op].indices;
+  if (rule === undefined) return;
+  const { operand, size, what } = rule(
+    node.inputs.map((input) => input.shape),
+    node.attrs,
+    node.shape,
+  );
+  const indices = node.inputs[operand];
+  if (indices?.op !== "const") return;
+  const { values } = indices.attrs;
+  const bad = values.findIndex((value) => !(Number.isInteger(value) && value >= 0 && value < size));
+  if (bad < 0) return;
+  const at = values.length === 1 ? "" : ` at element ${bad}`;
+  throw new OpError(
+    node.op,
+    `constant index ${values[bad]}${at} is out of range [0, ${size}) for ${what}`,
+    ` (node %${node.id}, indices %${indices.id}: ${formatShape(indices.shape)})`,
+    origin().loc,
+  );
 }
 
 /** Freezes the attributes and their arrays (a const's values, a shape): mutating them would desync the key. */

@@ -21,6 +21,14 @@ export interface EvalEnv {
   ) => Float64Array[];
 }
 
+/** An operand of integer indices, each of which must be in [0, size); `what` names the op's use. */
+export interface IndexOperand {
+  readonly operand: number;
+  readonly size: number;
+  /** "gather along axis 0 of [10,4]": the op in a run-time error. */
+  readonly what: string;
+}
+
 /** The facts of one op that interning, verification and interpretation read. */
 export interface OpSemantics<K extends OpName> {
   /** Number of inputs, "leaf" for ops that read none, "variadic" for one or more. */
@@ -31,6 +39,15 @@ export interface OpSemantics<K extends OpName> {
    */
   readonly dtype?: (inputs: readonly DType[], attrs: AttrsOf[K], float: FloatType) => DType;
   readonly shape: (inputs: readonly Shape[], attrs: AttrsOf[K]) => Shape;
+  /**
+   * For an op that reads integer indices: which operand holds them and their bound. Interning
+   * checks a constant index operand against it, so generated code reads constants unchecked.
+   */
+  readonly indices?: (
+    inShapes: readonly Shape[],
+    attrs: AttrsOf[K],
+    outShape: Shape,
+  ) => IndexOperand;
   readonly eval: (
     inputs: readonly Tensor[],
     attrs: AttrsOf[K],

@@ -46,6 +46,12 @@ export interface Plan {
   readonly arenaLength: number;
   /** Bytes the arena would need if no two values shared a slot. */
   readonly unsharedLength: number;
+  /**
+   * The scratch part (values that are neither inputs, params, outputs nor constants): its
+   * elements, and what its values would take each in a buffer of its own.
+   */
+  readonly scratchLength: number;
+  readonly unsharedScratchLength: number;
   /** Identifier of every value that has one (locals and views). */
   readonly names: ReadonlyMap<number, string>;
   /** Arena views of leaves, constants, outputs and tensor intermediates, by node id. */
@@ -191,8 +197,10 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
   let unsharedLength = dedicatedLength;
   for (const id of [...fusedInto.keys(), ...viewed, ...groups.local])
     unsharedLength += sizeOf(program.graph.nodes[id].shape);
+  let unsharedScratchLength = 0;
   for (const [id, slot] of scratch.slotOf) {
     const node = program.graph.nodes[id];
+    unsharedScratchLength += slot.length;
     views.set(id, {
       name: nameOf(node),
       offset: dedicatedLength + slot.offset,
@@ -246,6 +254,8 @@ export function plan(program: Program, options: PlanOptions = {}): Plan {
     program,
     arenaLength,
     unsharedLength,
+    scratchLength: scratch.length,
+    unsharedScratchLength,
     names: nodeNames,
     views,
     outputViews,

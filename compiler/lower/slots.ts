@@ -7,6 +7,7 @@ import { entryRoots } from "../passes/rebuild.ts";
 import type { View } from "./view.ts";
 import { emitSite, isScalarNode } from "./chains.ts";
 import type { Groups } from "./groups.ts";
+import { LifetimeIndex } from "./intervals.ts";
 
 interface Interval {
   readonly start: number;
@@ -24,6 +25,36 @@ export interface Slot {
 
 interface Placed extends Slot {
   readonly lifetimes: Lifetimes;
+}
+
+/** A placed value alive with the one being placed; `shareable`: it may be overwritten in place. */
+interface Live {
+  readonly other: Placed;
+  readonly shareable: boolean;
+}
+
+/**
+ * The offset for `size` elements: first the offset of a value it may overwrite in place, if
+ * nothing else alive there is in the way; else the lowest gap (at 0 or where a live value ends)
+ * that no live value overlaps, by one sweep over the live values in offset order.
+ */
+function lowestFree(live: readonly Live[], size: number): number {
+  const free = (offset: number) =>
+    live.every(
+      ({ other, shareable }) =>
+        other.offset + other.length <= offset ||
+        offset + size <= other.offset ||
+        (shareable && other.offset === offset),
+    );
+  for (const { other, shareable } of live) if (shareable && free(other.offset)) return other.offset;
+  // no in-place offset is free, so none of them is free below either: the exception is moot
+  const blocks = live.map(({ other }) => other).sort((a, b) => a.offset - b.offset);
+  let cursor = 0;
+  for (const block of blocks) {
+    if (block.offset >= cursor + size) break;
+    cursor = Math.max(cursor, block.offset + block.length);
+  }
+  return cursor;
 }
 
 /**
@@ -108,31 +139,24 @@ export function assignScratch(
     (a, b) => sizeOf(program.graph.nodes[b].shape) - sizeOf(program.graph.nodes[a].shape) || a - b,
   );
   const placed: Placed[] = [];
+  // only the placed values whose lifetimes overlap can conflict: found by index, in placed order
+  const index = new LifetimeIndex(schedules.map((nodes) => nodes.length));
   const slotOf = new Map<number, Slot>();
   let length = 0;
   for (const id of ids) {
     const lifetimes = intervals.get(id)!;
     const size = sizeOf(program.graph.nodes[id].shape);
-    const live = placed.flatMap((other) => {
+    const live: Live[] = [];
+    for (const key of index.overlapping(lifetimes)) {
+      const other = placed[key];
       const kind = conflict(other.lifetimes, lifetimes);
       // in place only over exactly the same elements: out[i] may overwrite in[i], nothing else
-      return kind === "none"
-        ? []
-        : [{ other, shareable: kind === "touch" && other.length === size }];
-    });
-    const free = (offset: number) =>
-      live.every(
-        ({ other, shareable }) =>
-          other.offset + other.length <= offset ||
-          offset + size <= other.offset ||
-          (shareable && other.offset === offset),
-      );
-    const inPlaceOffsets = live.filter((c) => c.shareable).map((c) => c.other.offset);
-    const gapOffsets = [0, ...live.map((c) => c.other.offset + c.other.length)].sort(
-      (a, b) => a - b,
-    );
-    const offset = [...inPlaceOffsets, ...gapOffsets].find(free)!;
+      if (kind !== "none")
+        live.push({ other, shareable: kind === "touch" && other.length === size });
+    }
+    const offset = lowestFree(live, size);
     const slot = { offset, length: size };
+    index.add(lifetimes, placed.length);
     placed.push({ ...slot, lifetimes });
     slotOf.set(id, slot);
     length = Math.max(length, offset + size);

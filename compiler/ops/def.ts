@@ -13,7 +13,7 @@ import {
 } from "../ir/shape.ts";
 
 // the IR's part of a record lives with the IR, which takes the registry as a table
-export { ShapeError, type EvalEnv, type Tensor } from "../ir/optable.ts";
+export { ShapeError, type EvalEnv, type IndexOperand, type Tensor } from "../ir/optable.ts";
 import { ShapeError, type Tensor } from "../ir/optable.ts";
 
 /** How an op becomes TypeScript. Emitters return plain strings; codegen places them. */
@@ -111,14 +111,6 @@ export interface WasmSite {
   readonly when?: string;
 }
 
-/** An operand of integer indices, each of which must be in [0, size); `what` names the op's use. */
-export interface IndexOperand {
-  readonly operand: number;
-  readonly size: number;
-  /** "gather along axis 0 of [10,4]": the op in a run-time error. */
-  readonly what: string;
-}
-
 /** The ops whose values are computed by regions (loop bodies, branches). */
 export type RegionOp = "scan" | "cond" | "while";
 
@@ -194,12 +186,6 @@ export interface OpDef<K extends OpName> extends OpSemantics<K> {
    * from the inputs' own dependencies: the sparsity of Jacobians and Hessians at compile time.
    */
   readonly sparsity: SparsityRule<K>;
-  /** For an op that reads integer indices: which operand holds them and their bound. */
-  readonly indices?: (
-    inShapes: readonly Shape[],
-    attrs: AttrsOf[K],
-    outShape: Shape,
-  ) => IndexOperand;
 }
 
 /** NumPy broadcasting of operand shapes, or a ShapeError naming them. */

@@ -1,5 +1,6 @@
 // Integer indexing: gather (an embedding lookup along any axis), its adjoint scatterAdd, and oneHot.
-// Generated code checks every index it reads with the runtime's checkIndex.
+// Generated code checks every index it reads with the runtime's checkIndex, except constant ones:
+// the graph checks those when the node is made (ir/graph.ts), so a bad one is a compile error.
 import { AdjointError } from "../errors.ts";
 import type { DType, FloatType, Node } from "../ir/node.ts";
 import { formatShape, sameShape, sizeOf, type Shape } from "../ir/shape.ts";

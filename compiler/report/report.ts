@@ -51,6 +51,8 @@ export interface CompileReport {
   readonly fired: readonly (readonly [string, number])[];
   /** The whole arena, shared by every entry. */
   readonly arena: ArenaBytes;
+  /** The scratch part alone (neither input, param, output nor constant) against its no-reuse total. */
+  readonly scratch: ArenaBytes;
   readonly entries: readonly EntryReport[];
 }
 
@@ -66,6 +68,10 @@ export function compileReport(generated: Generated): CompileReport {
     arena: {
       bytes: generated.arenaLength * bytes,
       unsharedBytes: (plan.unsharedLength + spills) * bytes,
+    },
+    scratch: {
+      bytes: plan.scratchLength * bytes,
+      unsharedBytes: plan.unsharedScratchLength * bytes,
     },
     entries: plan.entries.map((lowered, index) => ({
       name: lowered.entry.name,

@@ -207,3 +207,20 @@ describe("adjoint compile --report", () => {
     for (const figure of quadraticFigures) expect(run.stdout).toContain(figure);
   });
 });
+
+describe("the scratch part of the arena", () => {
+  it("counts only values that are neither leaf nor output, against a buffer per value", async () => {
+    // A = x·x, B = A·A, C = B·B, 4 f64 each: A dies where B is made, so C may take A's slot;
+    // B overlaps both. Scratch: 2 slots of 32 B against 3; the arena adds x (32 B) and s (8 B).
+    const chain = program("chain", (g) => {
+      const x = g.input("x", [2, 2]);
+      const A = g.matmul(x, x);
+      const B = g.matmul(A, A);
+      const C = g.matmul(B, B);
+      g.entry("run", { fetch: { s: g.sum(C) } });
+    });
+    const report = compileReport(await generate(chain));
+    expect(report.scratch).toEqual({ bytes: 64, unsharedBytes: 96 });
+    expect(report.arena).toEqual({ bytes: 32 + 8 + 64, unsharedBytes: 32 + 8 + 96 });
+  });
+});
