@@ -98,7 +98,7 @@ async function runCompile(argv: readonly string[]): Promise<number> {
     const files = await expandPrograms(settings.programs);
     const options = compileOptions(settings);
     if (values.check) return runCheck(files, options);
-    if (values.watch) return watchFiles(files, options);
+    if (values.watch) return watchFiles(files, options, settings.programs);
     // every output directory is made first: a bad --svg or --dot fails before any module is written
     for (const dir of [settings.out, settings.svg, settings.dot])
       if (dir !== undefined) await makeDirectory(dir);

@@ -1,10 +1,12 @@
 // `adjoint compile --watch`: compile every graph file, then recompile a graph file when it or a file
 // it imports changes. A graph that fails prints its error and the others carry on; a file that
-// disappears is reported and compiled again if it comes back. Runs until the process is stopped.
+// disappears is reported and compiled again if it comes back; a new file matching a glob of the
+// programs is compiled and watched. Runs until the process is stopped.
 import { existsSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { AdjointError } from "../errors.ts";
 import { compileFile, type CompileFilesOptions } from "./compile.ts";
+import { expandPrograms } from "./config.ts";
 import { makeDirectory } from "./files.ts";
 import { loadFreshProgram } from "./fresh.ts";
 import { localImports } from "./imports.ts";
@@ -15,9 +17,10 @@ const settleMs = 40;
 export async function watchFiles(
   files: readonly string[],
   options: CompileFilesOptions,
+  patterns: readonly string[] = files,
 ): Promise<number> {
   await makeDirectory(options.outDir);
-  const watcher = new GraphWatcher(files, options);
+  const watcher = new GraphWatcher(files, options, patterns);
   await watcher.start();
   console.log(`adjoint: watching ${files.length} graph file(s) for changes (Ctrl-C to stop)`);
   // never resolves: the watchers keep the process alive until it is stopped
@@ -33,10 +36,16 @@ class GraphWatcher {
   private timer: NodeJS.Timeout | undefined;
   private building: Promise<void> = Promise.resolve();
 
+  private readonly graphs: string[];
+
   constructor(
-    private readonly graphs: readonly string[],
+    graphs: readonly string[],
     private readonly options: CompileFilesOptions,
-  ) {}
+    /** The programs as given (globs among them), expanded again when a new file appears. */
+    private readonly patterns: readonly string[],
+  ) {
+    this.graphs = [...graphs];
+  }
 
   async start(): Promise<void> {
     for (const graph of this.graphs) await this.build(graph);
@@ -107,7 +116,22 @@ class GraphWatcher {
       const files = this.dependencies.get(graph) ?? new Set([path.resolve(graph)]);
       return changed.some((file) => files.has(file));
     });
-    for (const graph of affected) await this.build(graph);
+    for (const graph of [...affected, ...(await this.newGraphs(changed))]) await this.build(graph);
     this.watchDirectories();
+  }
+
+  /** Files that now match a glob of the programs and were not watched yet. */
+  private async newGraphs(changed: readonly string[]): Promise<string[]> {
+    const known = new Set(this.graphs.map((graph) => path.resolve(graph)));
+    if (changed.every((file) => known.has(file)) || !this.patterns.some((p) => /[*?]/.test(p))) {
+      return [];
+    }
+    const globs = this.patterns.filter((pattern) => /[*?]/.test(pattern));
+    const matched = (await Promise.all(globs.map((glob) => expandPrograms([glob]).catch(() => []))))
+      .flat()
+      .filter((file) => !known.has(path.resolve(file)) && existsSync(file));
+    const added = [...new Set(matched)];
+    this.graphs.push(...added);
+    return added;
   }
 }

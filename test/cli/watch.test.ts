@@ -1,6 +1,7 @@
 // `adjoint compile --watch` as a running process: an edit to an imported file recompiles the graph
 // that imports it (and not the other), a graph that fails prints its error at the user's line and
-// the process keeps going, a removed graph is reported and compiled again when it comes back.
+// the process keeps going, a removed graph is reported and compiled again when it comes back, and
+// a new file matching the glob is compiled.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -91,5 +92,10 @@ it("recompiles on changes, survives errors and removed files", { timeout: 600_00
   await eventually("a back", () => count(stdout, wroteA) === 3);
   expect(factorIn(at("out", "a.ts"))).toBe("6");
   expect(existsSync(at("out", "b.ts"))).toBe(true);
+
+  // a new file matching the glob is compiled and watched
+  writeFileSync(at("c.graph.ts"), scaled.replace('"a"', '"c"'));
+  await eventually("c compiled", () => stdout.includes(`wrote ${rel("out", "c.ts")}`));
+  expect(factorIn(at("out", "c.ts"))).toBe("5");
   expect(child.exitCode).toBeNull();
 });
