@@ -10,7 +10,6 @@ import { makeDirectory } from "./files.ts";
 import { writePictures } from "./pictures.ts";
 import { reportText } from "./report.ts";
 import { flagHelp, flagOptions, settingsFromFlags, type Settings } from "./settings.ts";
-import { watchFiles } from "./watch.ts";
 
 const mainHelp = `adjoint ${compilerVersion}: ahead-of-time automatic differentiation for TypeScript
 
@@ -98,7 +97,11 @@ async function runCompile(argv: readonly string[]): Promise<number> {
     const files = await expandPrograms(settings.programs);
     const options = compileOptions(settings);
     if (values.check) return runCheck(files, options);
-    if (values.watch) return watchFiles(files, options, settings.programs);
+    if (values.watch) {
+      // loaded only here: the module hooks and the import scanner serve watching alone
+      const { watchFiles } = await import("./watch.ts");
+      return watchFiles(files, options, settings.programs);
+    }
     // every output directory is made first: a bad --svg or --dot fails before any module is written
     for (const dir of [settings.out, settings.svg, settings.dot])
       if (dir !== undefined) await makeDirectory(dir);
