@@ -24,6 +24,13 @@ export function webConfig(outDir: string): InlineConfig {
     configFile: false,
     logLevel: "warn",
     plugins: [adjoint(), mnistSlice()],
-    build: { outDir, emptyOutDir: true, target: "es2022", minify: false },
+    // the slice of digits alone is a megabyte of base64
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: "es2022",
+      minify: false,
+      chunkSizeWarningLimit: 4096,
+    },
   };
 }
