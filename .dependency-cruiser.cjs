@@ -9,7 +9,7 @@
 //   program.ts                    wires the DSL to autodiff's transforms and the stabilize rules
 //   lower/ <- codegen/ <- api.ts  lowering, emission, in-process compile
 //   check/, explain/, report/, viz/   tools over programs and generated code
-//   index.ts, cli/                the package entry and the command line: nothing imports them
+//   index.ts, cli/, vite/         the package entry, the command line, the Vite plugin: nothing imports them
 //
 // Each rule below forbids one layer's imports of the layers above it; no cycle of any kind,
 // type-only imports included (the TypeScript sources are parsed with swc, which keeps them).
@@ -27,7 +27,7 @@ const layers = [
   ["codegen", "^compiler/codegen/"],
   ["api", "^compiler/api\\.ts$"],
   ["tools", "^compiler/(check|explain|report|viz)/"],
-  ["entry", "^compiler/(index\\.ts$|cli/)"],
+  ["entry", "^compiler/(index\\.ts$|cli/|vite/)"],
 ];
 
 /** Layers that share a level and may not import each other either way. */

@@ -64,6 +64,10 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const progress = progressReporter({
     isTTY: interactive(process.stdout),
+    // read at every redraw, so a resized terminal is followed
+    get columns() {
+      return process.stdout.columns;
+    },
     write: (text) => process.stdout.write(text),
   });
   console.log(`training 784-128-10 with ${optimizer} (seed ${seed})`);

@@ -1,12 +1,15 @@
-// Command line: `adjoint compile FILES --out DIR [--check]`, with help for every option.
+// Command line: `adjoint compile [FILES] [--out DIR] [--check | --watch] [lowering flags]`, with
+// help for every option; settings from adjoint.config.json under the flags.
 import { parseArgs } from "node:util";
-import { compilerVersion, defaultRuntimeImport } from "../codegen/generate.ts";
-import { checkFiles, compileFiles } from "./compile.ts";
+import { compilerVersion } from "../codegen/generate.ts";
+import { checkGenerated, compileFiles, type CompileFilesOptions } from "./compile.ts";
+import { configFileName, expandPrograms, mergeSettings, readConfig } from "./config.ts";
 import { reportingErrors, usageError } from "./exit.ts";
 import { runExplain } from "./explain.ts";
 import { makeDirectory } from "./files.ts";
 import { writePictures } from "./pictures.ts";
 import { reportText } from "./report.ts";
+import { flagHelp, flagOptions, settingsFromFlags, type Settings } from "./settings.ts";
 
 const mainHelp = `adjoint ${compilerVersion}: ahead-of-time automatic differentiation for TypeScript
 
@@ -18,23 +21,26 @@ Usage:
 
 Run \`adjoint compile --help\` or \`adjoint explain --help\` for their options.`;
 
-const compileHelp = `Usage: adjoint compile [options] <file.graph.ts>...
+const compileHelp = `Usage: adjoint compile [options] [<file.graph.ts>...]
 
 Each file's default export must be a program (export default program("name", (g) => ...)).
-FILE.graph.ts is written to OUT/FILE.ts as a formatted module exporting createName().
+FILE.graph.ts is written to OUT/FILE.ts as a formatted module exporting createName()
+(with --emit js: OUT/FILE.js and OUT/FILE.d.ts).
+
+Settings come from ${configFileName} in the working directory (or --config FILE), with
+"programs" (files or globs, relative to the file) and the flags' names in camelCase as keys
+(e.g. { "programs": ["src/**/*.graph.ts"], "out": "generated", "dtype": "f32" });
+flags override the file, and files on the command line replace its programs.
 
 Options:
-  --out <dir>              directory for generated modules (default: generated)
-  --check                  write nothing; exit 1 naming every generated file that is missing,
-                           stale (its graph changed) or hand-edited, exit 0 if all are current
-  --runtime-import <spec>  module the generated code imports the runtime from
-                           (default: ${defaultRuntimeImport})
-  --svg <dir>              also draw each graph with its adjoint nodes to DIR/FILE.svg
-  --dot <dir>              also write each graph as Graphviz DOT to DIR/FILE.dot
-  --report                 print, per file and entry point, the node count after each pass,
-                           the rules that fired, forward/backward operations, estimated flops,
-                           arena bytes against no reuse, and the values saved for backward
-  -h, --help               show this help
+${flagHelp()}
+  --config <file>            read the settings from FILE instead of ./${configFileName}
+  --check                    write nothing; exit 1 naming every generated file that is missing,
+                             stale (its graph changed) or hand-edited, exit 0 if all are current
+                             (a file only laid out differently by a formatter is current)
+  --watch                    compile, then recompile each graph file when it or a file it
+                             imports changes; errors are printed and watching goes on
+  -h, --help                 show this help
 
 Exit status: 0 on success, 1 on a compile error or a failed check, 2 on a usage error.`;
 
@@ -60,12 +66,10 @@ async function runCompile(argv: readonly string[]): Promise<number> {
       args: [...argv],
       allowPositionals: true,
       options: {
-        out: { type: "string", default: "generated" },
+        ...flagOptions(),
+        config: { type: "string" },
         check: { type: "boolean", default: false },
-        "runtime-import": { type: "string", default: defaultRuntimeImport },
-        report: { type: "boolean", default: false },
-        svg: { type: "string" },
-        dot: { type: "string" },
+        watch: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -77,29 +81,63 @@ async function runCompile(argv: readonly string[]): Promise<number> {
     console.log(compileHelp);
     return 0;
   }
-  if (positionals.length === 0) return usageError("no graph files given", compileHelp);
-  const options = { outDir: values.out, runtimeImport: values["runtime-import"] };
+  let flags;
+  try {
+    flags = settingsFromFlags(values);
+  } catch (error) {
+    return usageError((error as Error).message, compileHelp);
+  }
   return reportingErrors(async () => {
-    if (values.check) {
-      const problems = await checkFiles(positionals, options);
-      for (const problem of problems) console.error(problem);
-      if (problems.length > 0) {
-        console.error(
-          `adjoint: ${problems.length} generated file(s) out of date; run adjoint compile`,
-        );
-        return 1;
-      }
-      console.log(`adjoint: ${positionals.length} generated file(s) up to date`);
-      return 0;
+    const settings = mergeSettings(await readConfig(values.config), flags, positionals);
+    if (settings.programs.length === 0)
+      return usageError(
+        `no graph files given (on the command line or in ${configFileName})`,
+        compileHelp,
+      );
+    const files = await expandPrograms(settings.programs);
+    const options = compileOptions(settings);
+    if (values.check) return runCheck(files, options);
+    if (values.watch) {
+      // loaded only here: the module hooks and the import scanner serve watching alone
+      const { watchFiles } = await import("./watch.ts");
+      return watchFiles(files, options, settings.programs);
     }
     // every output directory is made first: a bad --svg or --dot fails before any module is written
-    for (const dir of [values.out, values.svg, values.dot])
+    for (const dir of [settings.out, settings.svg, settings.dot])
       if (dir !== undefined) await makeDirectory(dir);
-    const results = await compileFiles(positionals, options);
-    for (const result of results) console.log(`${result.status} ${result.output}`);
-    if (values.report) for (const result of results) console.log(reportText(result));
-    const pictures = { svgDir: values.svg, dotDir: values.dot };
+    const results = await compileFiles(files, options);
+    for (const result of results)
+      for (const output of result.outputs) console.log(`${result.status} ${output}`);
+    if (settings.report) for (const result of results) console.log(reportText(result));
+    const pictures = { svgDir: settings.svg, dotDir: settings.dot };
     for (const line of await writePictures(results, pictures)) console.log(line);
     return 0;
   });
+}
+
+async function runCheck(files: readonly string[], options: CompileFilesOptions): Promise<number> {
+  const { problems, formatted } = await checkGenerated(files, options);
+  for (const problem of problems) console.error(problem);
+  if (problems.length > 0) {
+    console.error(`adjoint: ${problems.length} generated file(s) out of date; run adjoint compile`);
+    return 1;
+  }
+  for (const file of formatted)
+    console.log(`formatted differently: ${file} (the compiler's code, laid out by a formatter)`);
+  const note = formatted.length > 0 ? ` (${formatted.length} formatted differently)` : "";
+  console.log(`adjoint: ${files.length} generated file(s) up to date${note}`);
+  return 0;
+}
+
+/** What compileFiles needs of the merged settings. */
+export function compileOptions(settings: Settings): CompileFilesOptions {
+  return {
+    outDir: settings.out,
+    runtimeImport: settings.runtimeImport,
+    emit: settings.emit,
+    dtype: settings.dtype,
+    fusion: settings.fusion,
+    maxFunctionLines: settings.maxFunctionLines,
+    kernels: settings.kernels,
+  };
 }

@@ -4,6 +4,8 @@ import type { Progress } from "./train.ts";
 
 export interface ProgressSink {
   readonly isTTY: boolean;
+  /** The terminal's width (process.stdout.columns); 80 when unknown. */
+  readonly columns?: number;
   write(text: string): void;
 }
 
@@ -26,7 +28,7 @@ export function progressReporter(sink: ProgressSink, redrawEveryMs = 100) {
       if (!progress.evaluated && now - lastDraw < redrawEveryMs) return;
       lastDraw = now;
       drawn = true;
-      sink.write(`\r${barLine(progress)}\x1b[K`);
+      sink.write(`\r${barLine(progress, sink.columns ?? 80)}\x1b[K`);
     },
     done(): void {
       if (drawn) sink.write("\n");
@@ -47,13 +49,23 @@ export function plainLine(progress: Progress): string {
     .join("  ");
 }
 
-/** "[########............]  42%  epoch 3/12 ..." */
-export function barLine(progress: Progress, width = 24): string {
-  const fraction = progress.totalSteps > 0 ? progress.step / progress.totalSteps : 0;
-  const filled = Math.round(fraction * width);
+/**
+ * "[########............]  42%  epoch 3/12 ..." fitted to `columns`: the bar shrinks first (to 10
+ * cells), then the text is cut, and the line stays one cell short of the edge, where a terminal
+ * would wrap. The bar is full only at the last step.
+ */
+export function barLine(progress: Progress, columns = 80): string {
+  const fraction = progress.totalSteps > 0 ? Math.min(1, progress.step / progress.totalSteps) : 0;
+  const text = ` ${String(Math.floor(fraction * 100)).padStart(3)}%  ${plainLine(progress)}`;
+  const room = Math.max(1, columns - 1);
+  const width = Math.max(minBarCells, Math.min(maxBarCells, room - text.length - 2));
+  const filled = Math.floor(fraction * width);
   const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
-  return `${bar} ${String(Math.floor(fraction * 100)).padStart(3)}%  ${plainLine(progress)}`;
+  return `${bar}${text}`.slice(0, room);
 }
+
+const minBarCells = 10;
+const maxBarCells = 24;
 
 export function percent(fraction: number): string {
   return `${(100 * fraction).toFixed(2)}%`;

@@ -201,7 +201,33 @@ describe("curve and progress", () => {
       evaluated: true,
     };
     expect(plainLine(progress)).toBe("epoch 3/12  step 375/1500  loss 0.2123  held-out 94.35%");
-    expect(barLine(progress, 8)).toBe(`[##......]  25%  ${plainLine(progress)}`);
+    // 120 columns: room for the widest bar (24 cells), 6 of them filled at 25%
+    expect(barLine(progress, 120)).toBe(`[######${".".repeat(18)}]  25%  ${plainLine(progress)}`);
+  });
+
+  it("fits the terminal's width, one cell short of the edge, and is full only at the end", () => {
+    const at = (step: number) => ({
+      step,
+      totalSteps: 1500,
+      epoch: 12,
+      epochs: 12,
+      loss: 0.2123,
+      accuracy: 0.9435,
+      evaluated: false,
+    });
+    // the text after the bar is "  98%  " and the plain line: 7 + 57 characters
+    const text = `  98%  ${plainLine(at(1470))}`;
+    expect(text).toHaveLength(64);
+    for (const columns of [40, 72, 80, 200]) {
+      expect(barLine(at(1470), columns).length).toBeLessThanOrEqual(columns - 1);
+    }
+    // 80 columns leave 79 - 64 - 2 = 13 cells for the bar; 98% of 13 is 12.74, floored to 12
+    expect(barLine(at(1470), 80)).toBe(`[${"#".repeat(12)}.]${text}`);
+    expect(barLine(at(1500), 80)).toBe(
+      `[${"#".repeat(13)}]${text.replace("  98%", " 100%").replace("1470/", "1500/")}`,
+    );
+    // too narrow for the text: the bar keeps its 10 cells and the line is cut at 39
+    expect(barLine(at(1470), 40)).toBe(`[#########.]${text}`.slice(0, 39));
   });
 });
 

@@ -152,6 +152,7 @@ describe("text", () => {
     const file = {
       input: "examples/quadratic.graph.ts",
       output: "generated/quadratic.ts",
+      outputs: ["generated/quadratic.ts"],
       program: quadratic,
       generated: quadraticGenerated,
       status: "unchanged",
@@ -171,6 +172,7 @@ describe("text", () => {
     const text = reportText({
       input: "tensors.graph.ts",
       output: "tensors.ts",
+      outputs: ["tensors.ts"],
       program: tensors,
       generated,
       status: "wrote",
