@@ -75,6 +75,7 @@ describe("loops in the compile report", () => {
     const text = reportText({
       input: "loops.graph.ts",
       output: "loops.ts",
+      outputs: ["loops.ts"],
       program: loops,
       generated,
       status: "wrote",
