@@ -7,6 +7,7 @@ import { AdjointError } from "../errors.ts";
 import { isProgram, type Program } from "../ir/program.ts";
 import { loadingGuarded } from "./exit.ts";
 import { makeDirectory, readIfPresent, writeAtomically } from "./files.ts";
+import { registerTypeScriptLoader } from "./typescript-loader.ts";
 
 export interface CompileFilesOptions {
   readonly outDir: string;
@@ -106,6 +107,7 @@ export async function loadProgram(file: string): Promise<Program> {
   let module: { default?: unknown };
   try {
     const url = pathToFileURL(absolute).href;
+    await registerTypeScriptLoader();
     module = (await loadingGuarded(file, () => import(url))) as { default?: unknown };
   } catch (error) {
     if (error instanceof AdjointError) throw error;

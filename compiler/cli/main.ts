@@ -1,12 +1,8 @@
 // Command line: `adjoint compile FILES --out DIR [--check]`, with help for every option.
 import { parseArgs } from "node:util";
-import { compilerVersion, defaultRuntimeImport } from "../codegen/generate.ts";
-import { checkFiles, compileFiles } from "./compile.ts";
+// Each command's modules load when it runs: `adjoint --version` and `--help` load none of them.
+import { compilerVersion, defaultRuntimeImport } from "../codegen/version.ts";
 import { reportingErrors, usageError } from "./exit.ts";
-import { runExplain } from "./explain.ts";
-import { makeDirectory } from "./files.ts";
-import { writePictures } from "./pictures.ts";
-import { reportText } from "./report.ts";
 
 const mainHelp = `adjoint ${compilerVersion}: ahead-of-time automatic differentiation for TypeScript
 
@@ -48,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(compilerVersion);
     return 0;
   }
-  if (command === "explain") return runExplain(rest);
+  if (command === "explain") return (await import("./explain.ts")).runExplain(rest);
   if (command !== "compile") return usageError(`unknown command "${command}"`, mainHelp);
   return runCompile(rest);
 }
@@ -80,6 +76,7 @@ async function runCompile(argv: readonly string[]): Promise<number> {
   if (positionals.length === 0) return usageError("no graph files given", compileHelp);
   const options = { outDir: values.out, runtimeImport: values["runtime-import"] };
   return reportingErrors(async () => {
+    const { checkFiles, compileFiles } = await import("./compile.ts");
     if (values.check) {
       const problems = await checkFiles(positionals, options);
       for (const problem of problems) console.error(problem);
@@ -93,12 +90,17 @@ async function runCompile(argv: readonly string[]): Promise<number> {
       return 0;
     }
     // every output directory is made first: a bad --svg or --dot fails before any module is written
+    const { makeDirectory } = await import("./files.ts");
     for (const dir of [values.out, values.svg, values.dot])
       if (dir !== undefined) await makeDirectory(dir);
     const results = await compileFiles(positionals, options);
     for (const result of results) console.log(`${result.status} ${result.output}`);
-    if (values.report) for (const result of results) console.log(reportText(result));
+    if (values.report) {
+      const { reportText } = await import("./report.ts");
+      for (const result of results) console.log(reportText(result));
+    }
     const pictures = { svgDir: values.svg, dotDir: values.dot };
+    const { writePictures } = await import("./pictures.ts");
     for (const line of await writePictures(results, pictures)) console.log(line);
     return 0;
   });

@@ -7,6 +7,7 @@ import { kernelsLocal, safeComment } from "./entry.ts";
 import { feedIndexBounds } from "./indices.ts";
 import type { FunctionSpec, ImportSpec, InterfaceSpec, ModuleSpec } from "./module.ts";
 import { outputsType, type ModuleNames } from "./scope.ts";
+import { runtimeVersion } from "./version.ts";
 
 /** A statement the printer keeps in place, later replaced by a body laid out without prettier. */
 export function bodyMarker(index: number): string {
@@ -112,10 +113,16 @@ export function describeModule(
       ...(fed ? [imported("feedInputs")] : []),
       ...(usesCheckIndex ? [imported("checkIndex")] : []),
       ...(layout.calledFlags.size > 0 ? [imported("AdjointRuntimeError")] : []),
+      imported("checkRuntimeVersion"),
     ],
     typeImports: fed ? [imported("Feeds"), imported("InputSpec")] : [],
     interfaces,
     constants: [
+      {
+        name: names.runtimeVersion,
+        doc: "The runtime version this module was generated for: importing it with another major.minor throws.",
+        initializer: `${runtime.checkRuntimeVersion}(${JSON.stringify(runtimeVersion)}, ${JSON.stringify(program.name)})`,
+      },
       {
         name: names.layout,
         doc: "Where every input and param lives in the arena (offsets in elements).",

@@ -1,6 +1,5 @@
 // Program -> formatted TypeScript module: optimize, plan buffers, lay out bodies, print, format.
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import type { Program } from "../ir/program.ts";
 import { programText } from "../ir/text.ts";
 import { plan as planBuffers, type Plan, type View } from "../lower/plan.ts";
@@ -9,19 +8,15 @@ import { optimize, type OptimizeResult } from "../passes/pipeline.ts";
 import { bodyMarker, describeModule, viewDeclarations, type ModuleLayout } from "./describe.ts";
 import { entryGroups, kernelsLocal, leafLoad, safeComment, type KernelChoice } from "./entry.ts";
 import { formatTypeScript, verifyFormatting } from "./format.ts";
-import { printModule, printModuleText } from "./module.ts";
+import { printModuleText } from "./module.ts";
+import { assertElementReads } from "./reads.ts";
+import { compilerVersion, defaultRuntimeImport } from "./version.ts";
 import { regionDeclarations } from "./region.ts";
 import { moduleNames, type ModuleNames } from "./scope.ts";
 import { indentLines, overWidth, tidyBlankLines } from "./printer.ts";
 import { splitEntry, type SplitEntry } from "./split.ts";
 
-export const compilerVersion: string = createRequire(import.meta.url)("../../package.json").version;
-
-/**
- * What generated code imports by default: the runtime's core alone, not the whole `adjoint/runtime`,
- * because Node reads, parses and links every file of the import graph before the first call.
- */
-export const defaultRuntimeImport = "adjoint/runtime/core";
+export { compilerVersion, defaultRuntimeImport } from "./version.ts";
 
 export interface GenerateOptions {
   /** Module specifier the generated code imports the runtime from (default `defaultRuntimeImport`). */
@@ -41,9 +36,9 @@ export interface GenerateOptions {
    */
   readonly kernels?: KernelChoice;
   /**
-   * Print the skeleton through ts-morph and prettier (default true). Off only where nobody reads
-   * the module (the fuzzer): the statements are the same, only their layout differs (and the hash,
-   * which covers the skeleton's text), and printing dominates compile time there.
+   * Format the module with prettier (default true). Off only where nobody reads the module (the
+   * fuzzer): the statements are the same, only their layout differs, and formatting dominates
+   * compile time there.
    */
   readonly format?: boolean;
 }
@@ -81,7 +76,7 @@ export async function generate(
   const kernels = usesKernels ? (options.kernels ?? "auto") : "js";
   const format = options.format ?? true;
   const spec = describeModule(plan, layout, usesCheckIndex, kernels);
-  const skeleton = format ? printModule(spec) : printModuleText(spec);
+  const skeleton = printModuleText(spec);
   // the hash covers everything the module says, so a moved DSL line is stale, not hand-edited
   const hash = createHash("sha256")
     .update(`${compilerVersion}\n${programText(optimized.program)}\n${skeleton}\n`)
@@ -163,7 +158,9 @@ function layOut(plan: Plan, options: GenerateOptions, regions: RegionPlans, name
     ...viewDeclarations(plan, spill),
     ...regionDeclarations(allRegions(regions)),
   ];
-  const bodies = [declarations, ...splits.flatMap((split) => split.parts)];
+  const bodies = [declarations, ...splits.flatMap((split) => split.parts)].map((body) =>
+    body.map(assertElementReads),
+  );
   return { layout, bodies };
 }
 

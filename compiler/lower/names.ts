@@ -8,6 +8,7 @@ export const runtimeValueImports = [
   "feedInputs",
   "checkIndex",
   "AdjointRuntimeError",
+  "checkRuntimeVersion",
 ] as const;
 /** Types generated modules import from the runtime. */
 export const runtimeTypeImports = ["Feeds", "InputSpec"] as const;

@@ -9,7 +9,7 @@ import {
   type Node,
   type Program,
 } from "adjoint";
-import { AdjointRuntimeError } from "adjoint/runtime";
+import { AdjointRuntimeError } from "@adjoint/runtime";
 import { failure } from "../support/errors.ts";
 
 describe("backward after forward", () => {

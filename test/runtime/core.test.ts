@@ -4,8 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import * as core from "adjoint/runtime/core";
-import * as runtime from "adjoint/runtime";
+import * as core from "@adjoint/runtime/core";
+import * as runtime from "@adjoint/runtime";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -57,8 +57,8 @@ describe("runtime/", () => {
 
   it("resolves `adjoint/runtime/core` and `adjoint/runtime` through package.json in Node with tsx", () => {
     const script = [
-      'const core = await import("adjoint/runtime/core");',
-      'const all = await import("adjoint/runtime");',
+      'const core = await import("@adjoint/runtime/core");',
+      'const all = await import("@adjoint/runtime");',
       "console.log(JSON.stringify([Object.keys(core), Object.keys(all)]));",
     ].join("\n");
     const child = spawnSync(
