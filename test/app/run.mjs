@@ -3,8 +3,16 @@
 // `npx adjoint compile`, type-check and build with tsc, run with plain `node` (no tsx) and check the
 // printed numbers against the hand-derived ones. Also reports what each kind of app installs.
 // Run by .ci/run (`npm run test:app`): installing takes longer than a unit test should.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -133,6 +141,28 @@ try {
   // f = x²y + y + 2 = 42, ∂f/∂x = 2xy = 24, ∂f/∂y = x² + 1 = 10 at (3, 4); no params: a header alone
   const expected = /^f=42 df_dx=24 df_dy=10 params=\d+B$/;
   if (!expected.test(printed)) throw new Error(`the app printed "${printed}", not ${expected}`);
+  // the same app with a runtime of another minor version: the generated module refuses to load
+  const version = JSON.parse(
+    readFileSync(path.join(root, "runtime", "package.json"), "utf8"),
+  ).version;
+  const [major, minor] = version.split(".").map(Number);
+  const other = `${major}.${minor + 1}.0`;
+  const core = path.join(app, "node_modules", "@adjoint", "runtime", "dist", "core.js");
+  const coreText = readFileSync(core, "utf8");
+  writeFileSync(
+    core,
+    coreText.replace(`runtimeVersion = "${version}"`, `runtimeVersion = "${other}"`),
+  );
+  const mismatched = spawnSync(process.execPath, ["dist/main.js"], { cwd: app, encoding: "utf8" });
+  const message = `quadratic: this module was generated for @adjoint/runtime ${version}, but the runtime installed is ${other}`;
+  if (mismatched.status === 0 || !mismatched.stderr.includes(message)) {
+    throw new Error(
+      `with runtime ${other} the app did not fail naming both versions:\n${mismatched.stderr}`,
+    );
+  }
+  console.log(
+    `with runtime ${other} installed: ${mismatched.stderr.split("\n").find((l) => l.includes(message))}`,
+  );
   const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
   console.log(
     `installed: runtime only ${kb(runtimeBytes)}; runtime + compiler (dev) ${kb(appBytes)}`,
