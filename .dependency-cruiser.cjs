@@ -77,12 +77,13 @@ module.exports = {
     parser: "swc",
     tsPreCompilationDeps: true,
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "node_modules" },
+    // the built packages (dist/, runtime/dist/) are tsc's output of the sources checked here
+    exclude: { path: "node_modules|(^|/)dist/" },
     moduleSystems: ["es6", "cjs"],
-    // packages' "exports" maps (tsx/esm/api), as Node resolves them
+    // packages' "exports" maps (tsx/esm/api), as Node resolves them; @adjoint/runtime to its sources
     enhancedResolveOptions: {
       exportsFields: ["exports"],
-      conditionNames: ["import", "require", "node", "default"],
+      conditionNames: ["adjoint-source", "import", "require", "node", "default"],
     },
   },
 };

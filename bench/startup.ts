@@ -2,13 +2,13 @@
 // to plain JavaScript in a temporary folder, and plain `node` (no tsx, so module loading is real)
 // runs a script that imports them, creates an instance and takes one gradient.
 //
-// The runtime is laid out as an installed package (node_modules/adjoint, its "exports" pointing at
-// the .mjs files), and the module is run twice: importing the runtime by file path, as a bundle or
-// a relative import would, and by package name, which makes Node look the package up and read its
-// package.json. Two empty files, one importing the other, give Node's floor for any module that
+// The runtime is laid out as an installed package (node_modules/@adjoint/runtime: the JavaScript
+// `npm run build` wrote, and its package.json), and the module is run twice: importing the runtime
+// by file path, as a bundle or a relative import would, and by package name, which makes Node look
+// the package up and read its package.json. Two empty files, one importing the other, give Node's floor for any module that
 // imports a runtime. The three scripts run in turn, so each sees the same load on a shared machine.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ts } from "ts-morph";
@@ -69,22 +69,26 @@ export function measureStartup(spawns: number): StartupResult | { error: string 
 
 /** Writes the package, the module twice, the empty pair and a script for each; returns the scripts. */
 function writeScripts(folder: string): Record<"byPath" | "byName" | "empty", string> {
-  const packageFolder = path.join(folder, "node_modules", "adjoint");
-  writeRuntime(path.join(repositoryRoot, "runtime"), path.join(packageFolder, "runtime"));
-  const exports = runtimeExports();
-  writeFileSync(
-    path.join(packageFolder, "package.json"),
-    JSON.stringify({ name: "adjoint", type: "module", exports: mapValues(exports, toMjs) }),
-  );
+  // the runtime as installed: its package.json and the JavaScript tsc built (npm run build)
+  const built = path.join(repositoryRoot, "runtime");
+  const packageFolder = path.join(folder, "node_modules", "@adjoint", "runtime");
+  cpSync(path.join(built, "dist"), path.join(packageFolder, "dist"), { recursive: true });
+  cpSync(path.join(built, "package.json"), path.join(packageFolder, "package.json"));
+  const exports = JSON.parse(readFileSync(path.join(built, "package.json"), "utf8"))
+    .exports as Record<string, string | { readonly import?: string }>;
   const source = readFileSync(path.join(repositoryRoot, generatedModule), "utf8");
   const factory = /export function (create\w+)\(/.exec(source)?.[1];
   if (factory === undefined) throw new Error(`${generatedModule} exports no create function`);
   const module = toJavaScript(source);
-  const byPath = module.replace(/(["'])(adjoint\/runtime[^"']*)\1/g, (whole, quote, specifier) => {
-    const target = exports[`.${specifier.slice("adjoint".length)}`];
-    if (target === undefined) throw new Error(`package.json does not export ${specifier}`);
-    return `${quote}./node_modules/adjoint/${toMjs(target).slice(2)}${quote}`;
-  });
+  const byPath = module.replace(
+    /(["'])@adjoint\/runtime([^"']*)\1/g,
+    (_whole, quote: string, subpath: string) => {
+      const target = exports[`.${subpath}`];
+      const file = typeof target === "object" ? target.import : target;
+      if (file === undefined) throw new Error(`@adjoint/runtime does not export .${subpath}`);
+      return `${quote}./node_modules/@adjoint/runtime/${file.slice(2)}${quote}`;
+    },
+  );
   writeFileSync(path.join(folder, "by-path.mjs"), byPath);
   writeFileSync(path.join(folder, "by-name.mjs"), module);
   writeFileSync(path.join(folder, "empty-runtime.mjs"), "export const nothing = 0;\n");
@@ -109,41 +113,6 @@ function writeScripts(folder: string): Record<"byPath" | "byName" | "empty", str
     byName: write("first-gradient-by-name.mjs", firstGradient("by-name.mjs"), gradientPrinted),
     empty: write("empty-import.mjs", ['await import("./empty.mjs");'], "{ start, done }"),
   };
-}
-
-/** The runtime entries of package.json "exports": "./runtime/core" -> "./runtime/core.ts". */
-function runtimeExports(): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(path.join(repositoryRoot, "package.json"), "utf8"));
-  const exports = manifest.exports as Record<string, string>;
-  return Object.fromEntries(
-    Object.entries(exports).filter(
-      ([name]) => name === "./runtime" || name.startsWith("./runtime/"),
-    ),
-  );
-}
-
-function mapValues(record: Record<string, string>, f: (value: string) => string) {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
-}
-
-function toMjs(file: string): string {
-  return file.replace(/\.ts$/, ".mjs");
-}
-
-/** Every .ts file of the runtime as .mjs, its relative imports pointing at the .mjs files. */
-function writeRuntime(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const source = path.join(from, entry.name);
-    if (entry.isDirectory()) writeRuntime(source, path.join(to, entry.name));
-    else if (entry.name.endsWith(".ts")) {
-      const javaScript = toJavaScript(readFileSync(source, "utf8")).replace(
-        /(["'])(\.{1,2}\/[^"']+)\.ts\1/g,
-        "$1$2.mjs$1",
-      );
-      writeFileSync(path.join(to, toMjs(entry.name)), javaScript);
-    }
-  }
 }
 
 function toJavaScript(source: string): string {

@@ -1,14 +1,13 @@
 // In-process compilation: the same generated module the CLI writes, executed here (tests, experiments).
 // the core is all that generated code imports, whatever specifier names it
-import * as runtime from "../runtime/core.ts";
-import type { Arena, FeedValue, Instance } from "../runtime/core.ts";
+import * as runtime from "@adjoint/runtime/core";
+import type { Arena, FeedValue, Instance } from "@adjoint/runtime/core";
 import {
   defaultRuntimeImport,
   generate,
   type Generated,
   type GenerateOptions,
 } from "./codegen/generate.ts";
-import { transpileToCommonJs } from "./codegen/module.ts";
 import { AdjointError } from "./errors.ts";
 import { isProgram, type Program } from "./ir/program.ts";
 
@@ -38,7 +37,9 @@ export async function compile(program: Program, options: CompileOptions = {}): P
     throw new AdjointError(`compile: expected a program built with program(...)`);
   const runtimeImport = options.runtimeImport ?? defaultRuntimeImport;
   const generated = await generate(program, { ...options, runtimeImport });
-  const transpile = options.transpile ?? transpileToCommonJs;
+  // ts-morph (the TypeScript compiler) loads on the first in-process compile, not with the package
+  const transpile =
+    options.transpile ?? (await import("./codegen/transpile.ts")).transpileToCommonJs;
   const factory = load(
     transpile(generated.source),
     runtimeImport,

@@ -32,6 +32,28 @@ export class AdjointRuntimeError extends Error {
   override readonly name = "AdjointRuntimeError";
 }
 
+/** This runtime's version (the `@adjoint/runtime` package's, checked equal by the tests). */
+export const runtimeVersion = "0.1.0";
+
+/**
+ * Run by a generated module when it is imported: a module made for another major.minor of the
+ * runtime may call what this one lacks or lay out its arena differently, so it must not run.
+ * Returns `madeFor`, the module's record of the version it was generated for.
+ */
+export function checkRuntimeVersion(madeFor: string, program: string): string {
+  if (majorMinor(madeFor) !== majorMinor(runtimeVersion)) {
+    throw new AdjointRuntimeError(
+      `${program}: this module was generated for @adjoint/runtime ${madeFor}, but the runtime installed is ${runtimeVersion}; ` +
+        `install @adjoint/runtime@${majorMinor(madeFor)} or regenerate the module with adjoint ${majorMinor(runtimeVersion)}`,
+    );
+  }
+  return madeFor;
+}
+
+function majorMinor(version: string): string {
+  return version.split(".").slice(0, 2).join(".");
+}
+
 /** The instance's one allocation: every input, param, output and intermediate lives in it. */
 export function allocateArena(dtype: "f64", length: number): Float64Array;
 export function allocateArena(dtype: "f32", length: number): Float32Array;
@@ -165,7 +187,7 @@ function isNumberArray(value: unknown): value is ArrayLike<number> {
 function checkElements(entry: string, spec: InputSpec, values: FeedValue): void {
   const wrong = firstWrong(spec, values);
   if (wrong < 0) return;
-  const value = typeof values === "number" ? values : values[wrong];
+  const value = typeof values === "number" ? values : values[wrong]!;
   const kind = spec.dtype === undefined ? "" : `, ${spec.dtype}`;
   const where =
     spec.shape.length === 0 ? "" : ` at ${position(spec.shape, wrong)} (element ${wrong})`;
@@ -178,7 +200,7 @@ function checkElements(entry: string, spec: InputSpec, values: FeedValue): void 
 function firstWrong(spec: InputSpec, values: FeedValue): number {
   const accepts = acceptor(spec);
   if (typeof values === "number") return accepts(values) ? -1 : 0;
-  for (let i = 0; i < values.length; i++) if (!accepts(values[i])) return i;
+  for (let i = 0; i < values.length; i++) if (!accepts(values[i]!)) return i;
   return -1;
 }
 
@@ -227,8 +249,9 @@ function position(shape: readonly number[], flat: number): string {
   const index = new Array<number>(shape.length);
   let rest = flat;
   for (let axis = shape.length - 1; axis >= 0; axis--) {
-    index[axis] = rest % shape[axis];
-    rest = Math.floor(rest / shape[axis]);
+    const size = shape[axis]!;
+    index[axis] = rest % size;
+    rest = Math.floor(rest / size);
   }
   return `[${index.join(",")}]`;
 }
@@ -382,7 +405,7 @@ function decodeBase64(encoded: string): Uint8Array {
   let count = 0;
   let at = 0;
   for (let i = 0; i < text.length; i++) {
-    const digit = alphabet.indexOf(text[i]);
+    const digit = alphabet.indexOf(text[i]!);
     if (digit < 0)
       throw new AdjointRuntimeError(`base64 values: "${text[i]}" is not a base64 digit`);
     bits = ((bits << 6) | digit) & 0xffffff;

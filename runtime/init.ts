@@ -18,9 +18,9 @@ export interface Fans {
 export function fans(shape: readonly number[]): Fans {
   const rank = shape.length;
   if (rank === 0) return { fanIn: 1, fanOut: 1 };
-  if (rank === 1) return { fanIn: shape[0], fanOut: shape[0] };
+  if (rank === 1) return { fanIn: shape[0]!, fanOut: shape[0]! };
   const window = shape.slice(0, -2).reduce((total, size) => total * size, 1);
-  return { fanIn: shape[rank - 2] * window, fanOut: shape[rank - 1] * window };
+  return { fanIn: shape[rank - 2]! * window, fanOut: shape[rank - 1]! * window };
 }
 
 /** Glorot (Xavier) uniform: U(−a, a) with a = √(6 / (fanIn + fanOut)). */

@@ -15,6 +15,14 @@ export interface ParamViews {
   readonly [name: string]: Float64Array | Float32Array | ParamViews;
 }
 
+/**
+ * The same tree as the keys of `T`, so a generated params interface (`MnistParams`, which has no
+ * index signature) is accepted as it is: `encodeParams(mnist.params)`.
+ */
+export type ParamTree<T> = {
+  readonly [K in keyof T]: Float64Array | Float32Array | ParamTree<T[K]>;
+};
+
 /** Shapes nested like the views, as a generated module's layout lists them (`mnistLayout.params`). */
 export interface ParamShapes {
   readonly [name: string]: { readonly shape: readonly number[] } | ParamShapes;
@@ -47,8 +55,8 @@ interface Flat {
 }
 
 /** The params' names, shapes and values as bytes; `shapes` records the shapes (else [length]). */
-export function encodeParams(params: ParamViews, shapes?: ParamShapes): Uint8Array {
-  const flat = flatten("encodeParams", params, shapes);
+export function encodeParams<T extends ParamTree<T>>(params: T, shapes?: ParamShapes): Uint8Array {
+  const flat = flatten("encodeParams", params as object as ParamViews, shapes);
   const dtype = dtypeOf("encodeParams", flat);
   const descriptor = flat.reduce((n, p) => n + 2 + p.name.length + 1 + 4 * p.shape.length, 0);
   const dataOffset = Math.ceil((fixedHeaderBytes + descriptor) / 8) * 8;
@@ -79,9 +87,13 @@ export function encodeParams(params: ParamViews, shapes?: ParamShapes): Uint8Arr
  * checking that the file holds exactly these params with these shapes (from `shapes`, else their
  * lengths); nothing is written unless every check passes. f32 and f64 files load into either.
  */
-export function decodeParams(bytes: Uint8Array, into: ParamViews, shapes?: ParamShapes): void {
+export function decodeParams<T extends ParamTree<T>>(
+  bytes: Uint8Array,
+  into: T,
+  shapes?: ParamShapes,
+): void {
   const header = readParamsHeader(bytes);
-  const targets = flatten("decodeParams", into, shapes);
+  const targets = flatten("decodeParams", into as object as ParamViews, shapes);
   const byName = new Map(header.params.map((entry) => [entry.name, entry]));
   const names = (list: readonly { name: string }[]) => list.map((p) => p.name).join(", ");
   for (const target of targets) {
@@ -225,15 +237,15 @@ function shapeFor(
 function dtypeOf(op: string, flat: readonly Flat[]): "f64" | "f32" {
   const f32 = flat.filter((p) => p.view instanceof Float32Array);
   if (f32.length > 0 && f32.length < flat.length) {
-    fail(`${op}: params mix Float32Array and Float64Array views ("${f32[0].name}" is f32)`);
+    fail(`${op}: params mix Float32Array and Float64Array views ("${f32[0]!.name}" is f32)`);
   }
   return flat.length > 0 && f32.length === flat.length ? "f32" : "f64";
 }
 
 function writeValues(data: DataView, at: number, view: ArrayLike<number>, dtype: "f64" | "f32") {
   for (let i = 0; i < view.length; i++) {
-    if (dtype === "f64") data.setFloat64(at + 8 * i, view[i], true);
-    else data.setFloat32(at + 4 * i, view[i], true);
+    if (dtype === "f64") data.setFloat64(at + 8 * i, view[i]!, true);
+    else data.setFloat32(at + 4 * i, view[i]!, true);
   }
   return at + view.length * elementBytes[dtype];
 }

@@ -12,13 +12,17 @@ export class Rng {
   /** The second value of the last Box–Muller pair, used by the next normal() call. */
   private spareNormal: number | undefined;
 
+  /** The seed this generator started from. */
+  readonly seed: number;
+
   /** `seed`: an integer from 0 to 4294967295. */
-  constructor(readonly seed: number) {
+  constructor(seed: number) {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new AdjointRuntimeError(
         `Rng: the seed must be an integer from 0 to 4294967295, got ${seed}`,
       );
     }
+    this.seed = seed;
     let state = seed;
     const next = () => {
       state = (state + 0x9e3779b9) >>> 0;

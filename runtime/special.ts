@@ -101,7 +101,7 @@ function zetaMinusOneOf(k: number): number {
   let rising = k; // k(k+1)…(k+2j−2)
   let factorial = 2; // (2j)!
   for (let j = 1; j <= bernoulli.length; j++) {
-    tail += (bernoulli[j - 1] / factorial) * rising * N ** (-k - 2 * j + 1);
+    tail += (bernoulli[j - 1]! / factorial) * rising * N ** (-k - 2 * j + 1);
     rising *= (k + 2 * j - 1) * (k + 2 * j);
     factorial *= (2 * j + 1) * (2 * j + 2);
   }
@@ -113,7 +113,7 @@ function lgammaNearTwo(z: number): number {
   let power = -z; // (−z)ᵏ, from k = 2 below
   for (let k = 2; k < zetaMinusOne.length + 2; k++) {
     power *= -z;
-    sum += (zetaMinusOne[k - 2] * power) / k;
+    sum += (zetaMinusOne[k - 2]! * power) / k;
   }
   return (1 - eulerGamma) * z + sum;
 }
@@ -125,7 +125,7 @@ function lgammaStirling(x: number): number {
   const inverseSquare = inverse * inverse;
   let series = 0;
   for (let k = coefficients.length - 1; k >= 0; k--)
-    series = series * inverseSquare + coefficients[k];
+    series = series * inverseSquare + coefficients[k]!;
   return (x - 0.5) * Math.log(x) - x + halfLogTwoPi + series * inverse;
 }
 
@@ -202,7 +202,7 @@ function asymptotic(n: number, y: number, nFactorial: number): number {
     // ψ(y) = log y − 1/(2y) − Σ B₂ₖ/(2k·y^(2k))
     let series = 0;
     for (let k = bernoulliEven.length; k >= 1; k--) {
-      series = series * inverseSquare + bernoulliEven[k - 1] / (2 * k);
+      series = series * inverseSquare + bernoulliEven[k - 1]! / (2 * k);
     }
     return Math.log(y) - 0.5 * inverse - series * inverseSquare;
   }
@@ -212,7 +212,7 @@ function asymptotic(n: number, y: number, nFactorial: number): number {
     // (2k+n−1)!/(2k)! = (2k+1)(2k+2)…(2k+n−1)
     let ratio = 1;
     for (let m = 2 * k + 1; m <= 2 * k + n - 1; m++) ratio *= m;
-    series = series * inverseSquare + bernoulliEven[k - 1] * ratio;
+    series = series * inverseSquare + bernoulliEven[k - 1]! * ratio;
   }
   const leading = nFactorial / n + (nFactorial * inverse) / 2 + series * inverseSquare;
   const sign = n % 2 === 1 ? 1 : -1;

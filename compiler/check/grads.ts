@@ -6,8 +6,8 @@
 import { compile } from "../api.ts";
 import { sizeOf } from "../ir/shape.ts";
 import type { Program } from "../ir/program.ts";
-import type { Arena } from "../../runtime/index.ts";
-import { Rng } from "../../runtime/random.ts";
+import type { Arena } from "@adjoint/runtime";
+import { Rng } from "@adjoint/runtime/random";
 import { GradCheckReport, relativeError, type CheckSettings, type LeafError } from "./report.ts";
 import { buildCheckProgram, fail, findTarget, leafName, type Leaf, type Target } from "./target.ts";
 import { LeafSampler, type ValueOptions } from "./values.ts";

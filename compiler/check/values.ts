@@ -4,7 +4,7 @@
 import type { Node } from "../ir/node.ts";
 import type { Program } from "../ir/program.ts";
 import { formatShape, sizeOf } from "../ir/shape.ts";
-import type { Rng } from "../../runtime/random.ts";
+import type { Rng } from "@adjoint/runtime/random";
 import { fail, leafName, type Leaf, type Target } from "./target.ts";
 
 export type Range = readonly [number, number];

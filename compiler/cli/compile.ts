@@ -15,6 +15,7 @@ import { compareGenerated } from "./compare.ts";
 import { outputFiles } from "./emit.ts";
 import { makeDirectory, readIfPresent, writeAtomically } from "./files.ts";
 import type { Emit } from "./settings.ts";
+import { registerTypeScriptLoader } from "./typescript-loader.ts";
 
 export interface CompileFilesOptions extends LoweringOptions {
   readonly outDir: string;
@@ -175,6 +176,7 @@ export async function loadProgram(file: string, query?: string): Promise<Program
   let module: { default?: unknown };
   try {
     const url = pathToFileURL(absolute).href + (query === undefined ? "" : `?${query}`);
+    await registerTypeScriptLoader();
     module = (await loadingGuarded(file, () => import(url))) as { default?: unknown };
   } catch (error) {
     if (error instanceof AdjointError) throw error;

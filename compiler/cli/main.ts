@@ -1,14 +1,11 @@
 // Command line: `adjoint compile [FILES] [--out DIR] [--check | --watch] [lowering flags]`, with
 // help for every option; settings from adjoint.config.json under the flags.
 import { parseArgs } from "node:util";
-import { compilerVersion } from "../codegen/generate.ts";
-import { checkGenerated, compileFiles, type CompileFilesOptions } from "./compile.ts";
+// Each command's modules load when it runs: `adjoint --version` and `--help` load none of them.
+import { compilerVersion } from "../codegen/version.ts";
+import type { CompileFilesOptions } from "./compile.ts";
 import { configFileName, expandPrograms, mergeSettings, readConfig } from "./config.ts";
 import { reportingErrors, usageError } from "./exit.ts";
-import { runExplain } from "./explain.ts";
-import { makeDirectory } from "./files.ts";
-import { writePictures } from "./pictures.ts";
-import { reportText } from "./report.ts";
 import { flagHelp, flagOptions, settingsFromFlags, type Settings } from "./settings.ts";
 
 const mainHelp = `adjoint ${compilerVersion}: ahead-of-time automatic differentiation for TypeScript
@@ -54,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(compilerVersion);
     return 0;
   }
-  if (command === "explain") return runExplain(rest);
+  if (command === "explain") return (await import("./explain.ts")).runExplain(rest);
   if (command !== "compile") return usageError(`unknown command "${command}"`, mainHelp);
   return runCompile(rest);
 }
@@ -103,19 +100,26 @@ async function runCompile(argv: readonly string[]): Promise<number> {
       return watchFiles(files, options, settings.programs);
     }
     // every output directory is made first: a bad --svg or --dot fails before any module is written
+    const { makeDirectory } = await import("./files.ts");
     for (const dir of [settings.out, settings.svg, settings.dot])
       if (dir !== undefined) await makeDirectory(dir);
+    const { compileFiles } = await import("./compile.ts");
     const results = await compileFiles(files, options);
     for (const result of results)
       for (const output of result.outputs) console.log(`${result.status} ${output}`);
-    if (settings.report) for (const result of results) console.log(reportText(result));
+    if (settings.report) {
+      const { reportText } = await import("./report.ts");
+      for (const result of results) console.log(reportText(result));
+    }
     const pictures = { svgDir: settings.svg, dotDir: settings.dot };
+    const { writePictures } = await import("./pictures.ts");
     for (const line of await writePictures(results, pictures)) console.log(line);
     return 0;
   });
 }
 
 async function runCheck(files: readonly string[], options: CompileFilesOptions): Promise<number> {
+  const { checkGenerated } = await import("./compile.ts");
   const { problems, formatted } = await checkGenerated(files, options);
   for (const problem of problems) console.error(problem);
   if (problems.length > 0) {

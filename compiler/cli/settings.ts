@@ -2,7 +2,7 @@
 // type the file must give and how a flag's text reads as it. The config file and the flags are
 // checked by the same records, so the two can never disagree about a setting.
 import { AdjointError } from "../errors.ts";
-import { defaultRuntimeImport } from "../codegen/generate.ts";
+import { defaultRuntimeImport } from "../codegen/version.ts";
 
 export type Emit = "ts" | "js";
 

@@ -10,6 +10,7 @@ import type { FunctionSpec, ImportSpec, InterfaceSpec, ModuleSpec } from "./modu
 import { outputsType, type ModuleNames } from "./scope.ts";
 import type { SharedLoop } from "./shared.ts";
 import { fillStatement, writtenAsBase64 } from "./values.ts";
+import { runtimeVersion } from "./version.ts";
 
 /** A statement the printer keeps in place, later replaced by a body laid out without prettier. */
 export function bodyMarker(index: number): string {
@@ -120,10 +121,16 @@ export function describeModule(
       ...(uses.special ? [imported("special")] : []),
       ...(usesBase64(plan) ? [imported("setBase64Values")] : []),
       ...(layout.calledFlags.size > 0 || uses.throwsError ? [imported("AdjointRuntimeError")] : []),
+      imported("checkRuntimeVersion"),
     ],
     typeImports: fed ? [imported("Feeds"), imported("InputSpec")] : [],
     interfaces,
     constants: [
+      {
+        name: names.runtimeVersion,
+        doc: "The runtime version this module was generated for: importing it with another major.minor throws.",
+        initializer: `${runtime.checkRuntimeVersion}(${JSON.stringify(runtimeVersion)}, ${JSON.stringify(program.name)})`,
+      },
       {
         name: names.layout,
         doc: "Where every input and param lives in the arena (offsets in elements).",

@@ -1,10 +1,12 @@
 // Generated code is formatted by prettier with fixed options, so output never depends on the machine.
-import * as prettier from "prettier";
+// prettier loads on the first module formatted, not with the compiler (`adjoint --version`).
+import type { Options } from "prettier";
 
 /** Must match the repository's .prettierrc.json, so `prettier --check` accepts generated files. */
-export const prettierOptions: prettier.Options = { parser: "typescript", printWidth: 100 };
+export const prettierOptions: Options = { parser: "typescript", printWidth: 100 };
 
 export async function formatTypeScript(source: string): Promise<string> {
+  const prettier = await import("prettier");
   return prettier.format(source, prettierOptions);
 }
 

@@ -1,6 +1,5 @@
 // Program -> formatted TypeScript module: optimize, plan buffers, lay out bodies, print, format.
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import type { Program } from "../ir/program.ts";
 import { programText } from "../ir/text.ts";
 import { plan as planBuffers, type Plan, type View } from "../lower/plan.ts";
@@ -11,19 +10,15 @@ import { safeComment } from "./comments.ts";
 import { shareLoops } from "./shared.ts";
 import { entryGroups, kernelsLocal, leafLoad, type KernelChoice } from "./entry.ts";
 import { formatTypeScript, verifyFormatting } from "./format.ts";
-import { printModule, printModuleText } from "./module.ts";
+import { printModuleText } from "./module.ts";
+import { assertElementReads } from "./reads.ts";
+import { compilerVersion, defaultRuntimeImport } from "./version.ts";
 import { regionDeclarations } from "./region.ts";
 import { moduleNames, type ModuleNames } from "./scope.ts";
 import { indentLines, overWidth, tidyBlankLines } from "./printer.ts";
 import { splitEntry, type SplitEntry } from "./split.ts";
 
-export const compilerVersion: string = createRequire(import.meta.url)("../../package.json").version;
-
-/**
- * What generated code imports by default: the runtime's core alone, not the whole `adjoint/runtime`,
- * because Node reads, parses and links every file of the import graph before the first call.
- */
-export const defaultRuntimeImport = "adjoint/runtime/core";
+export { compilerVersion, defaultRuntimeImport } from "./version.ts";
 
 export interface GenerateOptions {
   /** Module specifier the generated code imports the runtime from (default `defaultRuntimeImport`). */
@@ -43,9 +38,9 @@ export interface GenerateOptions {
    */
   readonly kernels?: KernelChoice;
   /**
-   * Print the skeleton through ts-morph and prettier (default true). Off only where nobody reads
-   * the module (the fuzzer): the statements are the same, only their layout differs (and the hash,
-   * which covers the skeleton's text), and printing dominates compile time there.
+   * Format the module with prettier (default true). Off only where nobody reads the module (the
+   * fuzzer): the statements are the same, only their layout differs, and formatting dominates
+   * compile time there.
    */
   readonly format?: boolean;
 }
@@ -92,7 +87,7 @@ export async function generate(
     { checkIndex: usesCheckIndex, throwsError, special: usesSpecial },
     kernels,
   );
-  const skeleton = format ? printModule(spec) : printModuleText(spec);
+  const skeleton = printModuleText(spec);
   // the hash covers everything the module says, so a moved DSL line is stale, not hand-edited
   const hash = createHash("sha256")
     .update(`${compilerVersion}\n${programText(optimized.program)}\n${skeleton}\n`)
@@ -182,7 +177,7 @@ function layOut(plan: Plan, options: GenerateOptions, regions: RegionPlans, name
     declarations,
     ...shared.loops.map((loop) => loop.lines),
     ...splits.flatMap((split) => split.parts),
-  ];
+  ].map((body) => body.map(assertElementReads));
   return { layout, bodies };
 }
 

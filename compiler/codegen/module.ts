@@ -1,11 +1,6 @@
-// The only ts-morph user: builds a module from a plain description, and transpiles for in-process runs.
-import {
-  Project,
-  StructureKind,
-  ts,
-  VariableDeclarationKind,
-  type StatementStructures,
-} from "ts-morph";
+// A generated module's skeleton as plain data, printed directly as text; prettier then lays it out.
+// (Printing through ts-morph gave the same formatted module but loaded the TypeScript compiler,
+// most of a small compile's time.)
 
 /** A runtime import and its local name in the module (the same unless the module needs it). */
 export interface ImportSpec {
@@ -50,51 +45,7 @@ export interface FunctionSpec {
   readonly statements: readonly (string | FunctionSpec)[];
 }
 
-export function printModule(spec: ModuleSpec): string {
-  const project = new Project({ useInMemoryFileSystem: true });
-  const file = project.createSourceFile("module.ts", "", { overwrite: true });
-  file.addImportDeclaration({
-    moduleSpecifier: spec.runtimeImport,
-    namedImports: [
-      ...spec.valueImports.map(named),
-      ...spec.typeImports.map((imported) => ({ ...named(imported), isTypeOnly: true })),
-    ],
-  });
-  for (const shape of spec.interfaces) {
-    file.addInterface({
-      name: shape.name,
-      isExported: true,
-      docs: [shape.doc],
-      properties: shape.properties.map((property) => ({
-        name: property.name,
-        type: property.type,
-        isReadonly: true,
-        docs: property.doc === undefined ? [] : [property.doc],
-      })),
-      methods: (shape.methods ?? []).map((method) => ({
-        name: method.name,
-        docs: [method.doc],
-        parameters: method.parameters.map(parameter),
-        returnType: method.returnType,
-      })),
-    });
-  }
-  for (const constant of spec.constants) {
-    file.addVariableStatement({
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [constant.doc],
-      declarations: [{ name: constant.name, initializer: constant.initializer }],
-    });
-  }
-  file.addFunction({ ...functionStructure(spec.factory), isExported: true });
-  return file.getFullText();
-}
-
-/**
- * The same module as printModule, statement for statement, printed directly as text: for callers
- * that skip formatting (the fuzzer), where building it through ts-morph is most of compile time.
- */
+/** The module as text: docs on every declaration, a blank line around each function. */
 export function printModuleText(spec: ModuleSpec): string {
   const imported = ({ name, local }: ImportSpec) => (local === name ? name : `${name} as ${local}`);
   const names = [
@@ -103,32 +54,57 @@ export function printModuleText(spec: ModuleSpec): string {
   ].join(", ");
   const lines = [`import { ${names} } from ${JSON.stringify(spec.runtimeImport)};`];
   for (const shape of spec.interfaces) {
-    lines.push(`/** ${shape.doc} */`, `export interface ${shape.name} {`);
+    lines.push("", ...docText(shape.doc), `export interface ${shape.name} {`);
     for (const property of shape.properties) {
-      lines.push(`  readonly ${property.name}: ${property.type};`);
+      lines.push(...docText(property.doc, "  "), `  readonly ${property.name}: ${property.type};`);
     }
     for (const method of shape.methods ?? []) {
-      lines.push(`  ${method.name}(${parameterList(method)}): ${method.returnType};`);
+      lines.push(
+        ...docText(method.doc, "  "),
+        `  ${method.name}(${parameterList(method)}): ${method.returnType};`,
+      );
     }
     lines.push(`}`);
   }
+  if (spec.constants.length > 0) lines.push("");
   for (const constant of spec.constants) {
     lines.push(
-      `/** ${constant.doc} */`,
+      ...docText(constant.doc),
       `export const ${constant.name} = ${constant.initializer};`,
     );
   }
-  lines.push(...functionText(spec.factory, "export "));
+  lines.push("", ...functionText(spec.factory, "export "));
   return `${lines.join("\n")}\n`;
 }
 
-function functionText(spec: FunctionSpec, prefix = ""): string[] {
-  const body = spec.statements.flatMap((statement) =>
-    typeof statement === "string" ? [statement] : functionText(statement),
-  );
+/** A JSDoc comment: on one line, or one line per line of `doc`. */
+function docText(doc: string | undefined, indent = ""): string[] {
+  if (doc === undefined || doc === "") return [];
+  const docLines = doc.split("\n");
+  if (docLines.length === 1) return [`${indent}/** ${doc} */`];
   return [
+    `${indent}/**`,
+    ...docLines.map((line) => `${indent} * ${line}`.trimEnd()),
+    `${indent} */`,
+  ];
+}
+
+function functionText(spec: FunctionSpec, prefix = ""): string[] {
+  const body: string[] = [];
+  spec.statements.forEach((statement, index) => {
+    if (typeof statement === "string") {
+      // a statement after a nested function is set off from it by a blank line
+      if (index > 0 && typeof spec.statements[index - 1] !== "string") body.push("");
+      body.push(statement);
+      return;
+    }
+    if (index > 0) body.push("");
+    body.push(...functionText(statement));
+  });
+  return [
+    ...docText(spec.doc),
     `${prefix}function ${spec.name}(${parameterList(spec)}): ${spec.returnType} {`,
-    ...body.map((line) => `  ${line}`),
+    ...body.map((line) => (line === "" ? "" : `  ${line}`)),
     `}`,
   ];
 }
@@ -137,32 +113,4 @@ function parameterList(spec: FunctionSpec): string {
   return spec.parameters
     .map((p) => `${p.name}${p.optional === true ? "?" : ""}: ${p.type}`)
     .join(", ");
-}
-
-function named({ name, local }: ImportSpec) {
-  return local === name ? { name } : { name, alias: local };
-}
-
-function functionStructure(spec: FunctionSpec) {
-  return {
-    kind: StructureKind.Function,
-    name: spec.name,
-    docs: spec.doc === "" ? [] : [spec.doc],
-    parameters: spec.parameters.map(parameter),
-    returnType: spec.returnType,
-    statements: spec.statements.map((statement): string | StatementStructures =>
-      typeof statement === "string" ? statement : functionStructure(statement),
-    ),
-  } as const;
-}
-
-function parameter(spec: FunctionSpec["parameters"][number]) {
-  return { name: spec.name, type: spec.type, hasQuestionToken: spec.optional === true };
-}
-
-/** TypeScript to CommonJS JavaScript, types stripped, for running generated code in this process. */
-export function transpileToCommonJs(source: string): string {
-  return ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-  }).outputText;
 }

@@ -10,6 +10,8 @@ export interface ModuleNames {
   readonly inputsType: string;
   readonly paramsType: string;
   readonly layout: string;
+  /** The constant that checks, on import, that the runtime is the version the module was made for. */
+  readonly runtimeVersion: string;
   readonly factory: string;
   /** What each runtime import is called in this module: its own name unless a public name is. */
   readonly runtime: Readonly<Record<RuntimeImport, string>>;
@@ -30,6 +32,7 @@ export function moduleNames(plan: Plan): ModuleNames {
     inputsType: `${type}Inputs`,
     paramsType: `${type}Params`,
     layout: `${plan.program.name}Layout`,
+    runtimeVersion: `${plan.program.name}RuntimeVersion`,
     factory: `create${type}`,
   };
   // public names are the API: they stay, and an import whose name they take is aliased

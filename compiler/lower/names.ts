@@ -11,6 +11,7 @@ export const runtimeValueImports = [
   "AdjointRuntimeError",
   // the special functions elementwise ops call: `special.erf(x)` (ops/special.ts, ops/rounding.ts)
   "special",
+  "checkRuntimeVersion",
 ] as const;
 /** Types generated modules import from the runtime. */
 export const runtimeTypeImports = ["Feeds", "InputSpec"] as const;

@@ -1,6 +1,6 @@
 // Rounding, the floored remainder and the finiteness tests. Piecewise constant functions have a
 // zero derivative (a structural zero, also at their jumps), and isFinite/isNaN give booleans.
-import { special } from "../../runtime/special.ts";
+import { special } from "@adjoint/runtime/core";
 import type { DType } from "../ir/node.ts";
 import { evalElementwise, ShapeError, type OpDef } from "./def.ts";
 import { binary, plus, unary } from "./elementwise.ts";

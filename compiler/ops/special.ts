@@ -2,7 +2,7 @@
 // runtime's float64 implementations (runtime/special.ts), which the interpreter calls too, so the
 // generated code and the reference agree bit for bit. Each derivative is another op of the family:
 // lgamma' = ψ, ψ⁽ⁿ⁾' = ψ⁽ⁿ⁺¹⁾, so every order closes.
-import { special } from "../../runtime/special.ts";
+import { special } from "@adjoint/runtime/core";
 import type { OpBuilder } from "./builder.ts";
 import type { Node } from "../ir/node.ts";
 import type { OpDef } from "./def.ts";

@@ -3,9 +3,9 @@
 // module; an edit to the graph file or to a file it imports recompiles it, and a graph that fails
 // shows in Vite's error overlay at the user's line while the dev server keeps running.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
-import { defaultRuntimeImport, generate } from "../codegen/generate.ts";
+import { generate } from "../codegen/generate.ts";
+import { defaultRuntimeImport } from "../codegen/version.ts";
 import type { LoweringOptions } from "../cli/compile.ts";
 import { loadFreshProgram } from "../cli/fresh.ts";
 import { localImports } from "../cli/imports.ts";
@@ -13,12 +13,9 @@ import { localImports } from "../cli/imports.ts";
 export interface AdjointPluginOptions extends LoweringOptions {
   /** Which imported files are graph files (default: names ending in .graph.ts). */
   readonly include?: RegExp;
-  /** What the generated code imports the runtime as (default: adjoint/runtime/core). */
+  /** What the generated code imports the runtime as (default: @adjoint/runtime/core). */
   readonly runtimeImport?: string;
 }
-
-/** The runtime's core, to which the generated code's runtime import resolves. */
-const runtimeCore = fileURLToPath(new URL("../../runtime/core.ts", import.meta.url));
 
 let typeScriptLoader: Promise<unknown> | undefined;
 
@@ -34,9 +31,6 @@ export default function adjoint(options: AdjointPluginOptions = {}): Plugin {
   return {
     name: "adjoint",
     enforce: "pre",
-    resolveId(source) {
-      return source === runtimeImport ? runtimeCore : null;
-    },
     async load(id) {
       const file = id.split("?")[0];
       if (!include.test(file)) return null;

@@ -73,7 +73,7 @@ describe("compile and compile --check", () => {
     const program = ((await import(at("good.graph.ts"))) as { default: Program }).default;
     const expected = await generate(program, { sourceName: "good.graph.ts" });
     expect(readFileSync(at("out", "good.ts"), "utf8")).toBe(expected.source);
-    expect(expected.source).toContain(`from "adjoint/runtime/core";`);
+    expect(expected.source).toContain(`from "@adjoint/runtime/core";`);
     // y = 3·Σx², ∇y = 6x
     const module = (await import(at("out", "good.ts"))) as {
       createScaled: () => { run: (feeds: { x: number[] }) => Record<string, Float64Array> };
@@ -165,7 +165,7 @@ describe("graph files that fail", () => {
     expect(run.status).toBe(0);
     const source = readFileSync(at("rt", "good.ts"), "utf8");
     expect(source).toContain(`from "./my-runtime.js";`);
-    expect(source).not.toContain("adjoint/runtime");
+    expect(source).not.toContain("@adjoint/runtime");
   });
 });
 

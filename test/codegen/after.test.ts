@@ -9,7 +9,7 @@ import {
   type Node,
   type Program,
 } from "adjoint";
-import { AdjointRuntimeError } from "adjoint/runtime";
+import { AdjointRuntimeError } from "@adjoint/runtime";
 import { failure } from "../support/errors.ts";
 
 describe("backward after forward", () => {
@@ -40,7 +40,7 @@ describe("backward after forward", () => {
     const saved = [...compiled.plan.saved].map((id) => compiled.plan.names.get(id));
     expect(saved).toEqual(expect.arrayContaining(["h", "scale"]));
     expect(compiled.source).toContain("scale_saved[0] = scale;");
-    expect(compiled.source).toContain("const scale = scale_saved[0];");
+    expect(compiled.source).toContain("const scale = scale_saved[0]!;");
     expect(programText(mlp)).toContain("entry backward (after forward): W_bar=");
   });
 

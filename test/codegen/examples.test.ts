@@ -125,7 +125,7 @@ it("every committed module imports the runtime's core and nothing else", () => {
     expect(imports, module).toEqual([defaultRuntimeImport]);
     expect(source, module).not.toMatch(/\bimport\s*\(|\brequire\s*\(/);
   }
-  expect(defaultRuntimeImport).toBe("adjoint/runtime/core");
+  expect(defaultRuntimeImport).toBe("@adjoint/runtime/core");
 });
 
 it("checkFiles finds every committed module current", async () => {

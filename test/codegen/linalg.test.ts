@@ -238,7 +238,7 @@ describe("matmul of 2-D operands", () => {
     });
     const compiled = await compile(p);
     expect(compiled.source).toContain(
-      "for (let j = 0; j < 4; j++) C[i * 4 + j] += a_ip * B[p * 4 + j];",
+      "for (let j = 0; j < 4; j++) C[i * 4 + j]! += a_ip * B[p * 4 + j]!;",
     );
     expect(compiled.source).not.toContain("_base");
     const out = compiled.entry(

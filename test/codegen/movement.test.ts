@@ -138,11 +138,11 @@ describe("an embedding lookup in generated code", () => {
   it("checks every index it reads and imports checkIndex from the runtime", async () => {
     const compiled = await compile(lookup);
     expect(compiled.source).toMatch(
-      /import \{[^}]*\bcheckIndex\b[^}]*\} from "adjoint\/runtime\/core"/,
+      /import \{[^}]*\bcheckIndex\b[^}]*\} from "@adjoint\/runtime\/core"/,
     );
     // the message names the entry, the op, the user's line and the input the indices come from
     // as prettier lays the call out: compared without whitespace
-    const call = (text: string) => `checkIndex(ids[p],3,'${text}'`.replace(/\s+/g, "");
+    const call = (text: string) => `checkIndex(ids[p]!,3,'${text}'`.replace(/\s+/g, "");
     const flat = compiled.source.replace(/\s+/g, "");
     expect(flat).toContain(
       call('lookup.run: gather along axis 0 of [3,2] (movement.test.ts:119) reading input "ids"'),

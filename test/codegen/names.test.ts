@@ -15,7 +15,7 @@ import { instanceKeyWords } from "../../compiler/dsl/names.ts";
 import { Graph } from "../../compiler/ir/graph.ts";
 import { ops } from "../../compiler/ops/registry.ts";
 import { stabilizeRules } from "../../compiler/passes/stabilize.ts";
-import { transpileToCommonJs } from "../../compiler/codegen/module.ts";
+import { transpileToCommonJs } from "../../compiler/codegen/transpile.ts";
 import { ts } from "ts-morph";
 import { checkEntry, expectClose, expectedEntry, randomLeaves } from "../support/oracle.ts";
 import { seeded } from "../support/random.ts";

@@ -69,7 +69,7 @@ describe("∏ θᵢ and its gradient, as in W5", () => {
     const grad = source.slice(source.indexOf("function grad("), source.indexOf("function except("));
     expect(grad).not.toMatch(/= t\d+ \* theta\[i\]/);
     expect(grad).toMatch(/const factors = theta;\n\s*const products = df_dtheta;/);
-    expect(grad).toMatch(/prefix \*= factors\[k\];\n\s*products\[j\] = suffix;/);
+    expect(grad).toMatch(/prefix \*= factors\[k\]!;\n\s*products\[j\] = suffix;/);
     // the middle element of an odd length: both chains meet there
     expect(grad).toContain("products[4] = prefix * suffix;");
     expect(grad).toMatch(/= prefix;\n\s*}/);

@@ -129,12 +129,12 @@ describe("generated code at hand-derived points", () => {
 
   it("emits the two passes of logsumexp and prodExcept's two-sided sweep, which writes prod too", async () => {
     const compiled = await compile(special);
-    expect(compiled.source).toContain("acc = Math.max(acc, x[i0 * 4 + r0]);");
-    expect(compiled.source).toContain("total += Math.exp(x[i0 * 4 + r0] - acc);");
+    expect(compiled.source).toContain("acc = Math.max(acc, x[i0 * 4 + r0]!);");
+    expect(compiled.source).toContain("total += Math.exp(x[i0 * 4 + r0]! - acc);");
     expect(compiled.source).toContain("Number.isFinite(acc) ? acc + Math.log(total) : acc;");
     // the suffix chain walks the row from its end while the prefix chain walks it from the front
     expect(compiled.source).toMatch(
-      /products\[i0 \* 4 \+ j\] = suffix;\n\s*suffix \*= factors\[i0 \* 4 \+ j\];/,
+      /products\[i0 \* 4 \+ j\] = suffix;\n\s*suffix \*= factors\[i0 \* 4 \+ j\]!;/,
     );
     // the prefix chain's end is the row's product: no loop of prod's own
     expect(compiled.source).toContain("rows[i0] = prefix;");

@@ -3,7 +3,7 @@
 // nesting in instance.params, in the outputs, in its TypeScript interfaces and in its layout.
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile, interpret, program, type Compiled, type Node, type Program } from "adjoint";
-import { transpileToCommonJs } from "../../compiler/codegen/module.ts";
+import { transpileToCommonJs } from "../../compiler/codegen/transpile.ts";
 import { programText } from "../../compiler/ir/text.ts";
 import * as runtime from "../../runtime/index.ts";
 import { build, thrown, values } from "../support/build.ts";

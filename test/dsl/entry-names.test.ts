@@ -3,7 +3,7 @@
 // refused; leaves and outputs, which are data, may have them.
 import { describe, expect, it } from "vitest";
 import { AdjointError, compile, generate, program } from "adjoint";
-import { decodeParams, encodeParams, type Instance } from "adjoint/runtime";
+import { decodeParams, encodeParams, type Instance } from "@adjoint/runtime";
 import { instanceKeyWords } from "../../compiler/dsl/names.ts";
 import { memoryRuntimeImport, typeCheck } from "../support/typecheck.ts";
 

@@ -1,11 +1,13 @@
 // The runtime's core is all a generated module loads (feeds.test.ts checks that it imports
-// nothing); `adjoint/runtime` still exports everything it did, plus what only applications use;
-// and both names resolve through package.json "exports" in Node with tsx as they do here.
+// nothing); `@adjoint/runtime` exports everything the runtime had, plus what only applications
+// use; both names resolve through package.json "exports" in plain Node, to the built package as
+// they do here to the sources; and a module made for another runtime version refuses to load.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import * as core from "adjoint/runtime/core";
-import * as runtime from "adjoint/runtime";
+import * as core from "@adjoint/runtime/core";
+import * as runtime from "@adjoint/runtime";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -33,8 +35,10 @@ describe("runtime/core.ts", () => {
       "allocateArena",
       "allocateKernelArena",
       "checkIndex",
+      "checkRuntimeVersion",
       "feedInputs",
       "kernelMemory",
+      "runtimeVersion",
       "setKernels",
       "simdSupported",
     ]);
@@ -55,20 +59,49 @@ describe("runtime/", () => {
     );
   });
 
-  it("resolves `adjoint/runtime/core` and `adjoint/runtime` through package.json in Node with tsx", () => {
+  it("resolves `@adjoint/runtime/core` and `@adjoint/runtime` to the built package in plain Node", () => {
     const script = [
-      'const core = await import("adjoint/runtime/core");',
-      'const all = await import("adjoint/runtime");',
+      'const core = await import("@adjoint/runtime/core");',
+      'const all = await import("@adjoint/runtime");',
       "console.log(JSON.stringify([Object.keys(core), Object.keys(all)]));",
     ].join("\n");
-    const child = spawnSync(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "--eval", script],
-      { cwd: root, encoding: "utf8", timeout: 30_000 },
-    );
+    const child = spawnSync(process.execPath, ["--input-type=module", "--eval", script], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(child.stderr).toBe("");
     const [coreNames, allNames] = JSON.parse(child.stdout) as [string[], string[]];
     expect(coreNames.sort()).toEqual(Object.keys(core).sort());
     expect(allNames.sort()).toEqual(Object.keys(runtime).sort());
+  });
+});
+
+describe("the runtime version", () => {
+  it("is the package's, and the compiler's: the two are released together", () => {
+    const version = (file: string) =>
+      (JSON.parse(readFileSync(new URL(file, import.meta.url), "utf8")) as { version: string })
+        .version;
+    expect(core.runtimeVersion).toBe(version("../../runtime/package.json"));
+    expect(core.runtimeVersion).toBe(version("../../package.json"));
+  });
+
+  it("lets a module made for the same major.minor load, whatever the patch", () => {
+    const [major, minor] = core.runtimeVersion.split(".");
+    expect(core.checkRuntimeVersion(`${major}.${minor}.99`, "quadratic")).toBe(
+      `${major}.${minor}.99`,
+    );
+  });
+
+  it("refuses a module made for another minor or major, naming both versions", () => {
+    const [major, minor] = core.runtimeVersion.split(".").map(Number) as [number, number];
+    for (const other of [`${major}.${minor + 1}.0`, `${major + 1}.${minor}.0`]) {
+      expect(() => core.checkRuntimeVersion(other, "quadratic")).toThrow(
+        new core.AdjointRuntimeError(
+          `quadratic: this module was generated for @adjoint/runtime ${other}, but the runtime installed is ${core.runtimeVersion}; ` +
+            `install @adjoint/runtime@${other.split(".").slice(0, 2).join(".")} or regenerate the module with adjoint ${major}.${minor}`,
+        ),
+      );
+    }
   });
 });

@@ -2,7 +2,7 @@
 // feed, an integer or boolean feed out of its range, and a label out of range inside a kernel.
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile, program, type Compiled, type DynamicInstance } from "adjoint";
-import { AdjointRuntimeError, allocateArena, feedInputs, type InputSpec } from "adjoint/runtime";
+import { AdjointRuntimeError, allocateArena, feedInputs, type InputSpec } from "@adjoint/runtime";
 
 /** The message of the AdjointRuntimeError that `fn` throws. */
 function runtimeError(fn: () => unknown): string {

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile, program, type Compiled, type DynamicInstance } from "adjoint";
-import { AdjointRuntimeError, allocateArena, feedInputs, type InputSpec } from "adjoint/runtime";
+import { AdjointRuntimeError, allocateArena, feedInputs, type InputSpec } from "@adjoint/runtime";
 
 let compiled: Compiled;
 let instance: DynamicInstance;

@@ -3,7 +3,7 @@
 // naming the entry, the op, the user's line and the leaves the index comes from.
 import { describe, expect, it } from "vitest";
 import { compile, program } from "adjoint";
-import { AdjointRuntimeError } from "adjoint/runtime";
+import { AdjointRuntimeError } from "@adjoint/runtime";
 
 /** The message of the AdjointRuntimeError that `fn` throws. */
 function runtimeError(fn: () => unknown): string {

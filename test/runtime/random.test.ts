@@ -2,7 +2,7 @@
 // implementation of the same algorithms, determinism, and the statistics of every distribution.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { AdjointRuntimeError } from "adjoint/runtime";
+import { AdjointRuntimeError } from "@adjoint/runtime";
 import { Rng } from "../../runtime/random.ts";
 import {
   fans,

@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = path.join(root, "compiler", "cli", "adjoint.mjs");
+/** The CLI from its sources: `adjoint` and `@adjoint/runtime` resolve to theirs too. */
+const nodeArgs = ["--conditions=adjoint-source", cli];
 
 export interface Run {
   readonly status: number | null;
@@ -16,7 +18,7 @@ export interface Run {
 /** Runs `node compiler/cli/adjoint.mjs ...args` in the repository root. */
 export function adjoint(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root });
+    const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: root });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
