@@ -129,6 +129,7 @@ export function describeModule(
       {
         name: names.runtimeVersion,
         doc: "The runtime version this module was generated for: importing it with another major.minor throws.",
+        type: "string",
         initializer: `${runtime.checkRuntimeVersion}(${JSON.stringify(runtimeVersion)}, ${JSON.stringify(program.name)})`,
       },
       {

@@ -16,6 +16,8 @@ export interface ModuleSpec {
   readonly constants: readonly {
     readonly name: string;
     readonly doc: string;
+    /** Written where declarations are emitted alone (isolatedDeclarations, --emit js). */
+    readonly type?: string;
     readonly initializer: string;
   }[];
   readonly factory: FunctionSpec;
@@ -70,7 +72,7 @@ export function printModuleText(spec: ModuleSpec): string {
   for (const constant of spec.constants) {
     lines.push(
       ...docText(constant.doc),
-      `export const ${constant.name} = ${constant.initializer};`,
+      `export const ${constant.name}${constant.type === undefined ? "" : `: ${constant.type}`} = ${constant.initializer};`,
     );
   }
   lines.push("", ...functionText(spec.factory, "export "));

@@ -8,6 +8,7 @@ import { generate } from "../codegen/generate.ts";
 import { defaultRuntimeImport } from "../codegen/version.ts";
 import type { LoweringOptions } from "../cli/compile.ts";
 import { loadFreshProgram } from "../cli/fresh.ts";
+import { registerTypeScriptLoader } from "../cli/typescript-loader.ts";
 import { localImports } from "../cli/imports.ts";
 
 export interface AdjointPluginOptions extends LoweringOptions {
@@ -15,14 +16,6 @@ export interface AdjointPluginOptions extends LoweringOptions {
   readonly include?: RegExp;
   /** What the generated code imports the runtime as (default: @adjoint/runtime/core). */
   readonly runtimeImport?: string;
-}
-
-let typeScriptLoader: Promise<unknown> | undefined;
-
-/** Graph files are TypeScript: Node loads them through tsx (registered once, when first needed). */
-function loadTypeScript(): Promise<unknown> {
-  typeScriptLoader ??= import("tsx/esm/api").then(({ register }) => register());
-  return typeScriptLoader;
 }
 
 export default function adjoint(options: AdjointPluginOptions = {}): Plugin {
@@ -36,7 +29,7 @@ export default function adjoint(options: AdjointPluginOptions = {}): Plugin {
       if (!include.test(file)) return null;
       // watched before loading, so a failing graph is compiled again once its file is fixed
       for (const dependency of localImports(file)) this.addWatchFile(dependency);
-      await loadTypeScript();
+      await registerTypeScriptLoader();
       try {
         const program = await loadFreshProgram(file);
         const { source } = await generate(program, {

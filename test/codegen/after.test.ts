@@ -40,7 +40,7 @@ describe("backward after forward", () => {
     const saved = [...compiled.plan.saved].map((id) => compiled.plan.names.get(id));
     expect(saved).toEqual(expect.arrayContaining(["h", "scale"]));
     expect(compiled.source).toContain("scale_saved[0] = scale;");
-    expect(compiled.source).toContain("const scale = scale_saved[0]!;");
+    expect(compiled.source).toContain("const scale: number = scale_saved[0]!;");
     expect(programText(mlp)).toContain("entry backward (after forward): W_bar=");
   });
 

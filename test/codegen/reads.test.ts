@@ -4,7 +4,7 @@ import { assertElementReads } from "../../compiler/codegen/reads.ts";
 
 describe("assertElementReads", () => {
   it.each([
-    ["const x = x_buf[0];", "const x = x_buf[0]!;"],
+    ["const x = x_buf[0];", "const x: number = x_buf[0]!;"],
     ["out[i] = a[i] * b[j * 3 + k];", "out[i] = a[i]! * b[j * 3 + k]!;"],
     ["out[i] += a[i];", "out[i]! += a[i]!;"],
     ["y[k] = x[idx[k]];", "y[k] = x[idx[k]!]!;"],
@@ -14,7 +14,7 @@ describe("assertElementReads", () => {
     ["const specs: readonly InputSpec[] = [];", "const specs: readonly InputSpec[] = [];"],
     ['f("x[0]", s[1]); // t[2] = u[3]', 'f("x[0]", s[1]!); // t[2] = u[3]'],
     ["const v = f(a)[0];", "const v = f(a)[0]!;"],
-    ["const w = a[0]!;", "const w = a[0]!;"],
+    ["const w = a[0]!;", "const w: number = a[0]!;"],
   ])("%s", (line, expected) => {
     expect(assertElementReads(line)).toBe(expected);
   });

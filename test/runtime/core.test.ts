@@ -39,8 +39,10 @@ describe("runtime/core.ts", () => {
       "feedInputs",
       "kernelMemory",
       "runtimeVersion",
+      "setBase64Values",
       "setKernels",
       "simdSupported",
+      "special",
     ]);
   });
 

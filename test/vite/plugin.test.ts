@@ -47,7 +47,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function drive(): Promise<Record<string, Record<string, unknown>>> {
   return new Promise((resolve, reject) => {
     const driver = path.join(root, "test", "vite", "driver.ts");
-    const child = spawn(process.execPath, ["--import", "tsx", driver, dir], { cwd: root });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=adjoint-source", "--import", "tsx", driver, dir],
+      { cwd: root },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
